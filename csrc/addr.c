@@ -1,0 +1,275 @@
+/*
+ * Socket addresses, text/binary address conversion, byte order and ancillary
+ * data.  Every function takes the size of the buffer it writes to and checks
+ * it; nothing here trusts a length it did not compute.
+ */
+#include "pysock_internal.h"
+
+#include <stddef.h>
+
+int ps_sockaddr_in(void *out, unsigned outlen, const char *host, unsigned port)
+{
+    struct sockaddr_in sin;
+    if (outlen < sizeof(sin) || port > 0xffff)
+        return -EINVAL;
+    memset(&sin, 0, sizeof(sin));
+    if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+        return -EAFNOSUPPORT;  /* not a numeric IPv4 address */
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)port);
+    memcpy(out, &sin, sizeof(sin));
+    return (int)sizeof(sin);
+}
+
+int ps_sockaddr_in6(void *out, unsigned outlen, const char *host, unsigned port,
+                    uint32_t flowinfo, uint32_t scope_id)
+{
+    struct sockaddr_in6 sin6;
+    if (outlen < sizeof(sin6) || port > 0xffff || flowinfo > 0xfffff)
+        return -EINVAL;
+    memset(&sin6, 0, sizeof(sin6));
+    if (inet_pton(AF_INET6, host, &sin6.sin6_addr) != 1)
+        return -EAFNOSUPPORT;  /* not a numeric IPv6 address */
+    sin6.sin6_family = AF_INET6;
+    sin6.sin6_port = htons((uint16_t)port);
+    sin6.sin6_flowinfo = htonl(flowinfo);
+    sin6.sin6_scope_id = scope_id;
+    memcpy(out, &sin6, sizeof(sin6));
+    return (int)sizeof(sin6);
+}
+
+int ps_sockaddr_un(void *out, unsigned outlen, const void *path, size_t pathlen)
+{
+    struct sockaddr_un sun;
+    size_t base = offsetof(struct sockaddr_un, sun_path);
+    int abstract = 0;
+#ifdef __linux__
+    /* Linux abstract names start with NUL and are not NUL-terminated; an empty
+       name asks the kernel to pick one (autobind). */
+    abstract = pathlen == 0 || ((const char *)path)[0] == '\0';
+#endif
+    size_t room = sizeof(sun.sun_path) - (abstract ? 0 : 1);  /* room for NUL */
+    if (pathlen > room)
+        return -ENAMETOOLONG;
+    if (outlen < sizeof(sun))
+        return -EINVAL;
+    memset(&sun, 0, sizeof(sun));
+    sun.sun_family = AF_UNIX;
+    memcpy(sun.sun_path, path, pathlen);
+    memcpy(out, &sun, sizeof(sun));
+    return (int)(base + pathlen + (abstract ? 0 : 1));
+}
+
+int ps_sockaddr_unspec(void *out, unsigned outlen)
+{
+    struct sockaddr sa;
+    if (outlen < sizeof(sa))
+        return -EINVAL;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_family = AF_UNSPEC;
+    memcpy(out, &sa, sizeof(sa));
+    return (int)sizeof(sa);
+}
+
+int ps_sockaddr_decode(const void *addr, unsigned addrlen, ps_addr_view *view)
+{
+    memset(view, 0, sizeof(*view));
+    if (addrlen < offsetof(struct sockaddr, sa_data)) {
+        view->family = -1;  /* no address at all (e.g. recvfrom on a stream) */
+        return 0;
+    }
+    sa_family_t family;
+    memcpy(&family, (const char *)addr + offsetof(struct sockaddr, sa_family),
+           sizeof(family));
+    view->family = family;
+    switch (family) {
+    case AF_INET: {
+        struct sockaddr_in sin;
+        if (addrlen < sizeof(sin))
+            return -EINVAL;
+        memcpy(&sin, addr, sizeof(sin));
+        view->port = ntohs(sin.sin_port);
+        if (!inet_ntop(AF_INET, &sin.sin_addr, view->host, sizeof(view->host)))
+            return -errno;
+        return 0;
+    }
+    case AF_INET6: {
+        struct sockaddr_in6 sin6;
+        if (addrlen < sizeof(sin6))
+            return -EINVAL;
+        memcpy(&sin6, addr, sizeof(sin6));
+        view->port = ntohs(sin6.sin6_port);
+        view->flowinfo = ntohl(sin6.sin6_flowinfo);
+        view->scope_id = sin6.sin6_scope_id;
+        if (!inet_ntop(AF_INET6, &sin6.sin6_addr, view->host, sizeof(view->host)))
+            return -errno;
+        return 0;
+    }
+    case AF_UNIX: {
+        size_t base = offsetof(struct sockaddr_un, sun_path);
+        size_t end = addrlen < sizeof(struct sockaddr_un) ? addrlen : sizeof(struct sockaddr_un);
+        size_t len = end > base ? end - base : 0;
+        const char *path = (const char *)addr + base;
+        view->data_offset = base;
+        if (len > 0 && path[0] == '\0') {
+            view->data_len = len;  /* abstract: every byte counts */
+            view->abstract = 1;
+        }
+        else {
+            view->data_len = strnlen(path, len);  /* a path ends at its NUL */
+        }
+        return 0;
+    }
+    default: {
+        /* Unknown family: the raw sa_data bytes, as CPython returns them. */
+        view->data_offset = offsetof(struct sockaddr, sa_data);
+        view->data_len = sizeof(((struct sockaddr *)0)->sa_data);
+        if (view->data_offset + view->data_len > addrlen)
+            view->data_len = addrlen - view->data_offset;
+        return 0;
+    }
+    }
+}
+
+int ps_inet_pton(int af, const char *src, void *dst, size_t dstlen)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+    size_t need;
+    if (af == AF_INET)
+        need = sizeof(struct in_addr);
+    else if (af == AF_INET6)
+        need = sizeof(struct in6_addr);
+    else
+        return -EAFNOSUPPORT;
+    if (dstlen < need)
+        return -EINVAL;
+    int r = inet_pton(af, src, buf);
+    if (r < 0)
+        return -errno;
+    if (r == 0)
+        return 0;  /* not a valid address of that family */
+    memcpy(dst, buf, need);
+    return (int)need;
+}
+
+int ps_inet_ntop(int af, const void *src, size_t srclen, char *dst, size_t dstlen)
+{
+    size_t need;
+    if (af == AF_INET)
+        need = sizeof(struct in_addr);
+    else if (af == AF_INET6)
+        need = sizeof(struct in6_addr);
+    else
+        return -EAFNOSUPPORT;
+    if (srclen != need)
+        return -EINVAL;
+    unsigned char buf[sizeof(struct in6_addr)];
+    memcpy(buf, src, need);  /* the caller's bytes may be unaligned */
+    if (!inet_ntop(af, buf, dst, (socklen_t)dstlen))
+        return -errno;
+    return (int)strlen(dst);
+}
+
+int ps_inet_aton(const char *src, void *dst, size_t dstlen)
+{
+    struct in_addr a;
+    if (dstlen < sizeof(a))
+        return -EINVAL;
+    if (inet_aton(src, &a) == 0)
+        return 0;
+    memcpy(dst, &a, sizeof(a));
+    return (int)sizeof(a);
+}
+
+int ps_inet_ntoa(const void *src, size_t srclen, char *dst, size_t dstlen)
+{
+    struct in_addr a;
+    if (srclen != sizeof(a) || dstlen < INET_ADDRSTRLEN)
+        return -EINVAL;
+    memcpy(&a, src, sizeof(a));
+    /* inet_ntoa() writes a static buffer; inet_ntop() is the same text, safely. */
+    if (!inet_ntop(AF_INET, &a, dst, (socklen_t)dstlen))
+        return -errno;
+    return (int)strlen(dst);
+}
+
+uint32_t ps_inet_addr(const char *src) { return inet_addr(src); }
+
+uint16_t ps_htons(uint16_t x) { return htons(x); }
+uint32_t ps_htonl(uint32_t x) { return htonl(x); }
+uint16_t ps_ntohs(uint16_t x) { return ntohs(x); }
+uint32_t ps_ntohl(uint32_t x) { return ntohl(x); }
+
+/* CMSG_LEN/CMSG_SPACE with the range checks CPython applies (the result must
+   fit a socklen_t as an int); -1 when out of range. */
+#define PS_SOCKLEN_LIMIT ((int64_t)INT_MAX)
+
+int64_t ps_cmsg_len(int64_t datalen)
+{
+    if (datalen < 0 || datalen > PS_SOCKLEN_LIMIT - (int64_t)CMSG_LEN(0))
+        return -1;
+    return (int64_t)CMSG_LEN((size_t)datalen);
+}
+
+int64_t ps_cmsg_space(int64_t datalen)
+{
+    /* CMSG_SPACE(1) covers the padding both before and after the data. */
+    if (datalen < 0 || datalen > PS_SOCKLEN_LIMIT - (int64_t)CMSG_SPACE(1))
+        return -1;
+    return (int64_t)CMSG_SPACE((size_t)datalen);
+}
+
+int64_t ps_cmsg_put(void *control, size_t controllen, size_t offset, int level,
+                    int type, const void *data, size_t datalen)
+{
+    int64_t space = ps_cmsg_space((int64_t)datalen);
+    if (space < 0)
+        return -EINVAL;
+    if (offset > controllen || (size_t)space > controllen - offset)
+        return -ENOBUFS;
+    struct cmsghdr hdr;
+    memset(&hdr, 0, sizeof(hdr));
+    hdr.cmsg_len = CMSG_LEN(datalen);
+    hdr.cmsg_level = level;
+    hdr.cmsg_type = type;
+    char *at = (char *)control + offset;
+    memset(at, 0, (size_t)space);
+    memcpy(at, &hdr, sizeof(hdr));
+    if (datalen)
+        memcpy(at + CMSG_LEN(0), data, datalen);
+    return (int64_t)(offset + (size_t)space);
+}
+
+/*
+ * Walks a received control buffer without trusting it: each header must lie
+ * inside the buffer, and the data reported is clipped to what is really there
+ * (the kernel truncates with MSG_CTRUNC).  Returns 1 for an item, 0 at the end,
+ * 2 for an item whose data was cut short (the last one), -EINVAL for a header
+ * that cannot be right.
+ */
+int ps_cmsg_next(const void *control, size_t controllen, size_t *offset,
+                 int *level, int *type, size_t *data_offset, size_t *data_len)
+{
+    size_t at = *offset;
+    if (at >= controllen || controllen - at < sizeof(struct cmsghdr))
+        return 0;
+    struct cmsghdr hdr;
+    memcpy(&hdr, (const char *)control + at, sizeof(hdr));
+    size_t len = (size_t)hdr.cmsg_len;
+    size_t header = CMSG_LEN(0);
+    if (len < header)
+        return -EINVAL;
+    *level = hdr.cmsg_level;
+    *type = hdr.cmsg_type;
+    *data_offset = at + header;
+    size_t available = controllen - at;
+    if (len > available) {
+        *data_len = available > header ? available - header : 0;
+        *offset = controllen;
+        return 2;
+    }
+    *data_len = len - header;
+    size_t step = CMSG_SPACE(len - header);
+    *offset = step > available ? controllen : at + step;
+    return 1;
+}

@@ -1,0 +1,57 @@
+/*
+ * Private to the shim sources: system headers, platform differences, and the
+ * handle bookkeeping every shim on a socket goes through.
+ */
+#ifndef PYSOCK_INTERNAL_H
+#define PYSOCK_INTERNAL_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1  /* accept4, sendmmsg, EAI_ADDRFAMILY, ... */
+#endif
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pysock.h"
+
+/* Linux has MSG_NOSIGNAL; elsewhere SO_NOSIGPIPE is set on each new socket. */
+#ifdef MSG_NOSIGNAL
+#define PS_MSG_NOSIGNAL MSG_NOSIGNAL
+#else
+#define PS_MSG_NOSIGNAL 0
+#endif
+
+#if defined(__linux__) && defined(SOCK_CLOEXEC)
+#define PS_HAVE_ATOMIC_CLOEXEC 1  /* socket(SOCK_CLOEXEC), accept4 */
+#endif
+
+/* A socket's maximum address: what getsockname/recvfrom may fill. */
+#define PS_SOCKADDR_MAX ((unsigned)sizeof(struct sockaddr_storage))
+
+/* handle.c: every shim on a handle runs between enter and leave. */
+int sock_enter(ps_sock *s);
+ssize_t sock_leave(ps_sock *s, ssize_t result);
+ssize_t sock_leave_fd(ps_sock *s, ssize_t new_fd);
+int sock_closed(ps_sock *s);
+
+/* socket.c: make a fresh descriptor close-on-exec (and SIGPIPE-free where
+   MSG_NOSIGNAL is missing) when the kernel could not do it atomically. */
+int fd_prepare_new(int fd);
+
+#endif /* PYSOCK_INTERNAL_H */
