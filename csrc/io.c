@@ -7,6 +7,8 @@
 #include "pysock_internal.h"
 
 #if defined(__linux__)
+#include <pthread.h>
+#include <signal.h>
 #include <sys/sendfile.h>
 #endif
 
@@ -303,12 +305,42 @@ ssize_t ps_recvmsg(ps_sock *s, void *const *bufs, const size_t *lens, size_t nbu
     return sock_leave(s, r);
 }
 
+#if defined(__linux__)
+/*
+ * sendfile(2) has no MSG_NOSIGNAL: to a closed peer it raises SIGPIPE, whose
+ * default action kills the process (Python ignores SIGPIPE at start-up, but
+ * an embedding program or signal.signal(SIGPIPE, SIG_DFL) may not).  So
+ * SIGPIPE is blocked in this thread around the call, and a SIGPIPE the call
+ * raised is taken back before it is unblocked; one that was pending before
+ * is left alone.  The caller sees EPIPE, as from send().
+ */
+static ssize_t sendfile_nosigpipe(int out_fd, int in_fd, off_t *off, size_t count)
+{
+    sigset_t pipe_only, saved, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    if (pthread_sigmask(SIG_BLOCK, &pipe_only, &saved) != 0)
+        return sendfile(out_fd, in_fd, off, count);
+    int was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+    ssize_t r = sendfile(out_fd, in_fd, off, count);
+    int err = errno;
+    if (r < 0 && err == EPIPE && !was_pending) {
+        const struct timespec now = {0, 0};
+        while (sigtimedwait(&pipe_only, NULL, &now) < 0 && errno == EINTR)
+            ;
+    }
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    errno = err;
+    return r;
+}
+#endif
+
 ssize_t ps_sendfile(ps_sock *s, int in_fd, int64_t *offset, size_t count, int64_t deadline)
 {
     ssize_t r;
 #if defined(__linux__)
     off_t off = (off_t)*offset;
-    RUN_IO(s, POLLOUT, deadline, r, sendfile(fd, in_fd, &off, count));
+    RUN_IO(s, POLLOUT, deadline, r, sendfile_nosigpipe(fd, in_fd, &off, count));
     *offset = (int64_t)off;
 #elif defined(__APPLE__)
     off_t len = (off_t)count;
