@@ -434,18 +434,20 @@ class socket(_std.socket):
         t = self._timeout_ns
         if type(data) is not bytes:
             data = _read_buffer(data)
+        deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
         try:
-            n = _send(self._h, data, len(data), flags,
-                      _monotonic_ns() + t if t > 0 else NO_DEADLINE)
+            n = _send(self._h, data, len(data), flags, deadline)
         except (TypeError, OverflowError):  # cffi refused flags: the stdlib's rule
             return self.send(data, c_int(flags))
         if n < 0:
-            return self._retry_send(n, data, flags)
+            return self._retry_send(n, data, flags, deadline)
         return n
 
-    def _retry_send(self, n: int, data: Any, flags: int) -> int:
+    def _retry_send(self, n: int, data: Any, flags: int, deadline: int) -> int:
+        # PEP 475: the retry keeps the first deadline, or signals arriving
+        # more often than the timeout would postpone it for ever.
         while n == EINTR:
-            n = _send(self._h, data, len(data), flags, self._deadline())
+            n = _send(self._h, data, len(data), flags, deadline)
         if n < 0:
             raise from_result(n)
         return n
@@ -588,21 +590,21 @@ class socket(_std.socket):
             raise ValueError("negative buffersize in recv")
         t = self._timeout_ns
         buf = _take(bufsize)
+        deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
         try:
-            n = _recv(self._h, buf, bufsize, flags,
-                      _monotonic_ns() + t if t > 0 else NO_DEADLINE)
+            n = _recv(self._h, buf, bufsize, flags, deadline)
         except (TypeError, OverflowError):  # cffi refused flags: the stdlib's rule
             _give(buf)
             return self.recv(bufsize, c_int(flags))
         if n < 0:
-            n = self._retry_recv(n, buf, bufsize, flags)
+            n = self._retry_recv(n, buf, bufsize, flags, deadline)
         data = _unpack(buf, n) if n <= bufsize else _truncated(buf, bufsize, n)
         _give(buf)
         return data
 
-    def _retry_recv(self, n: int, buf: Any, bufsize: int, flags: int) -> int:
-        while n == EINTR:
-            n = _recv(self._h, buf, bufsize, flags, self._deadline())
+    def _retry_recv(self, n: int, buf: Any, bufsize: int, flags: int, deadline: int) -> int:
+        while n == EINTR:  # keeping the first deadline, as _retry_send
+            n = _recv(self._h, buf, bufsize, flags, deadline)
         if n < 0:
             _give(buf)
             raise from_result(n)
@@ -619,13 +621,13 @@ class socket(_std.socket):
         elif nbytes > len(view):
             raise ValueError("buffer too small for requested bytes")
         t = self._timeout_ns
+        deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
         try:
-            n = _recv(self._h, view, nbytes, flags,
-                      _monotonic_ns() + t if t > 0 else NO_DEADLINE)
+            n = _recv(self._h, view, nbytes, flags, deadline)
         except (TypeError, OverflowError):
             return self.recv_into(buffer, nbytes, c_int(flags))
-        while n == EINTR:
-            n = _recv(self._h, view, nbytes, flags, self._deadline())
+        while n == EINTR:  # keeping the first deadline, as _retry_send
+            n = _recv(self._h, view, nbytes, flags, deadline)
         if n < 0:
             raise from_result(n)
         return n
