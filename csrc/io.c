@@ -287,7 +287,7 @@ ssize_t ps_recvmsg(ps_sock *s, void *const *bufs, const size_t *lens, size_t nbu
     msg.msg_control = *controllen ? control : NULL;
     msg.msg_controllen = *controllen;
     ssize_t r;
-    RUN_IO(s, POLLIN, deadline, r, recvmsg(fd, &msg, flags));
+    RUN_IO(s, POLLIN, deadline, r, recvmsg(fd, &msg, flags | PS_MSG_CMSG_CLOEXEC));
     if (iov != local)
         free(iov);
     if (r >= 0) {

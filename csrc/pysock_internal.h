@@ -37,6 +37,15 @@
 #define PS_MSG_NOSIGNAL 0
 #endif
 
+/* Descriptors received with SCM_RIGHTS are close-on-exec from the start, as
+   every other descriptor pysock makes (PEP 446); CPython's recvmsg leaves
+   them inheritable. */
+#ifdef MSG_CMSG_CLOEXEC
+#define PS_MSG_CMSG_CLOEXEC MSG_CMSG_CLOEXEC
+#else
+#define PS_MSG_CMSG_CLOEXEC 0
+#endif
+
 #if defined(__linux__) && defined(SOCK_CLOEXEC)
 #define PS_HAVE_ATOMIC_CLOEXEC 1  /* socket(SOCK_CLOEXEC), accept4 */
 #endif
