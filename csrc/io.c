@@ -296,6 +296,9 @@ ssize_t ps_recvmsg(ps_sock *s, void *const *bufs, const size_t *lens, size_t nbu
             *controllen = msg.msg_controllen;
         if (msg.msg_namelen < *addrlen)
             *addrlen = msg.msg_namelen;
+        /* Linux echoes MSG_CMSG_CLOEXEC in msg_flags: show it only if asked. */
+        if (!(flags & PS_MSG_CMSG_CLOEXEC))
+            msg.msg_flags &= ~PS_MSG_CMSG_CLOEXEC;
         *msg_flags = msg.msg_flags;
     }
     else {
