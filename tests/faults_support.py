@@ -119,14 +119,24 @@ def backend_name(api: Any) -> str:
     return "cffi" if api.__name__ == "pysock.backends.cffi" else "stdlib"
 
 
+def loopback_listener(api: Any, backlog: int = 128) -> Any:
+    """A TCP socket listening on 127.0.0.1, on a port the kernel chose."""
+    listener = api.socket(api.AF_INET, api.SOCK_STREAM)
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(backlog)
+    except BaseException:
+        listener.close()
+        raise
+    return listener
+
+
 class FullBacklog:
     """A loopback TCP listener (listen(0)) whose accept queue is full, so a
     new connect()'s SYN is dropped and the connect waits for a retransmit."""
 
     def __init__(self, api: Any) -> None:
-        self.listener = api.socket(api.AF_INET, api.SOCK_STREAM)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(0)
+        self.listener = loopback_listener(api, 0)
         self.address = self.listener.getsockname()
         self.fillers: List[Any] = []
         for _ in range(8):

@@ -6,6 +6,7 @@ not inherit them), and fork safety."""
 from __future__ import annotations
 
 import array
+import contextlib
 import errno
 import fcntl
 import os
@@ -19,7 +20,7 @@ import pytest
 
 from conftest import is_cffi, linux_only, outcome, recv_exactly
 from pysock import backends
-from faults_support import FullBacklog
+from faults_support import FullBacklog, loopback_listener
 
 pytestmark = linux_only
 
@@ -168,15 +169,29 @@ def test_error_paths_leave_no_descriptor(api, case):
     assert got == outcome(call, backends.load("stdlib"))
 
 
+@contextlib.contextmanager
+def descriptors_in_flight(api, count):
+    """A socketpair (a, b) with b"fds" and `count` pipe read ends sent from a
+    in SCM_RIGHTS, not yet received; everything closed on the way out."""
+    a, b = api.socketpair()
+    pipes = [os.pipe() for _ in range(count)]
+    try:
+        a.sendmsg([b"fds"], [(api.SOL_SOCKET, api.SCM_RIGHTS,
+                              array.array("i", [r for r, _ in pipes]).tobytes())])
+        yield a, b
+    finally:
+        a.close()
+        b.close()
+        for r, w in pipes:
+            os.close(r)
+            os.close(w)
+
+
 @pytest.mark.parametrize("room", [0, 1, 2])
 def test_scm_rights_truncated_by_the_receiver_leaves_no_descriptor(api, room):
     """Three descriptors sent, room for `room` of them: MSG_CTRUNC, the ones
     that fit arrive (and are closed here), the kernel closes the rest."""
-    a, b = api.socketpair()
-    pipes = [os.pipe() for _ in range(3)]
-    try:
-        a.sendmsg([b"fds"], [(api.SOL_SOCKET, api.SCM_RIGHTS,
-                              array.array("i", [r for r, _ in pipes]).tobytes())])
+    with descriptors_in_flight(api, 3) as (a, b):
         ancbuf = api.CMSG_LEN(room * 4) if room else 0
         msg, ancdata, flags, _ = b.recvmsg(10, ancbuf)
         assert msg == b"fds"
@@ -188,31 +203,15 @@ def test_scm_rights_truncated_by_the_receiver_leaves_no_descriptor(api, room):
         assert len(received) == room
         for fd in received:
             os.close(fd)
-    finally:
-        a.close()
-        b.close()
-        for r, w in pipes:
-            os.close(r)
-            os.close(w)
 
 
 @pytest.mark.parametrize("reader", ["recv", "close"])
 def test_scm_rights_never_collected_leaves_no_descriptor(api, reader):
     """The receiver reads the message without ancillary room, or closes the
     socket with the message unread: the descriptors in flight are released."""
-    a, b = api.socketpair()
-    pipes = [os.pipe() for _ in range(2)]
-    try:
-        a.sendmsg([b"fds"], [(api.SOL_SOCKET, api.SCM_RIGHTS,
-                              array.array("i", [r for r, _ in pipes]).tobytes())])
+    with descriptors_in_flight(api, 2) as (_, b):
         if reader == "recv":
             assert b.recv(10) == b"fds"
-    finally:
-        a.close()
-        b.close()
-        for r, w in pipes:
-            os.close(r)
-            os.close(w)
 
 
 def _made_descriptors(api, stack):
@@ -338,9 +337,7 @@ def test_child_uses_a_socket_inherited_over_fork(api, tcp):
 
 
 def test_sockets_made_in_a_forked_child(api):
-    listener = api.socket(api.AF_INET, api.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
+    listener = loopback_listener(api)
     address = listener.getsockname()
 
     def child():

@@ -12,6 +12,7 @@ Also here, without namespaces: the largest UDP datagram on loopback."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import itertools
@@ -185,17 +186,30 @@ def _stop(proc):
     proc.stderr.close()
 
 
+@contextlib.contextmanager
+def connected_to_peer(api, link, action, timeout):
+    """(near socket connected to a PEER doing `action`, the peer process);
+    both ended on the way out."""
+    port = _port()
+    peer = link.peer(backend_name(api), PEER, str(port), action)
+    try:
+        sock = _near_tcp(api, link)
+        try:
+            sock.settimeout(timeout)
+            sock.connect((FAR_IP, port))
+            yield sock, peer
+        finally:
+            sock.close()
+    finally:
+        _stop(peer)
+
+
 @pytest.mark.netns
 def test_peer_reset_mid_transfer(api, near_link):
     """The peer closes with SO_LINGER 0 after 100 kB: the sender gets
     ConnectionResetError (never a hang), and the socket then reports EOF or
     EPIPE like any reset connection."""
-    port = _port()
-    peer = near_link.peer(backend_name(api), PEER, str(port), "reset after 100 kB")
-    sock = _near_tcp(api, near_link)
-    try:
-        sock.settimeout(10)
-        sock.connect((FAR_IP, port))
+    with connected_to_peer(api, near_link, "reset after 100 kB", 10) as (sock, _):
         chunk = b"c" * 65536
         with pytest.raises(ConnectionResetError):
             for _ in range(2000):            # 128 MB: far beyond any buffer
@@ -203,9 +217,6 @@ def test_peer_reset_mid_transfer(api, near_link):
         with pytest.raises(BrokenPipeError):
             sock.sendall(chunk)
         assert sock.recv(10) == b""
-    finally:
-        sock.close()
-        _stop(peer)
 
 
 @pytest.mark.netns
@@ -213,13 +224,8 @@ def test_peer_reset_mid_transfer(api, near_link):
 def test_link_down_mid_transfer_times_out(api, near_link, direction):
     """Data flows, then the near link goes down: the next call that has to
     wait times out with TimeoutError about 1 s (the timeout) later."""
-    port = _port()
     action = "send for ever" if direction == "recv" else "read for ever"
-    peer = near_link.peer(backend_name(api), PEER, str(port), action)
-    sock = _near_tcp(api, near_link)
-    try:
-        sock.settimeout(1.0)
-        sock.connect((FAR_IP, port))
+    with connected_to_peer(api, near_link, action, 1.0) as (sock, _):
         moved = 0
         call = ((lambda: len(sock.recv(65536))) if direction == "recv"
                 else (lambda: sock.sendall(b"d" * 65536) or 65536))
@@ -233,9 +239,6 @@ def test_link_down_mid_transfer_times_out(api, near_link, direction):
         waited = time.monotonic() - down_at
         # What was in flight is drained first; the timeout then runs once.
         assert 0.9 <= waited < 6, waited
-    finally:
-        sock.close()
-        _stop(peer)
 
 
 @pytest.mark.netns
@@ -244,13 +247,8 @@ def test_peer_process_killed_mid_transfer(api, near_link, how):
     """The peer process is killed (SIGKILL) mid-transfer: the kernel closes
     its socket; reading gives EOF or ConnectionResetError, writing
     BrokenPipeError or ConnectionResetError; never a hang (timeout 10 s)."""
-    port = _port()
     action = "send for ever" if how == "reading" else "read for ever"
-    peer = near_link.peer(backend_name(api), PEER, str(port), action)
-    sock = _near_tcp(api, near_link)
-    try:
-        sock.settimeout(10)
-        sock.connect((FAR_IP, port))
+    with connected_to_peer(api, near_link, action, 10) as (sock, peer):
         for _ in range(16):
             if how == "reading":
                 sock.recv(65536)
@@ -274,9 +272,6 @@ def test_peer_process_killed_mid_transfer(api, near_link, how):
         if how == "writing":
             assert ended in ("ConnectionResetError", "BrokenPipeError")
         assert time.monotonic() - started < 10
-    finally:
-        sock.close()
-        _stop(peer)
 
 
 def _connect_outcome(api, link, address):

@@ -12,6 +12,7 @@ import os
 import pytest
 
 from conftest import linux_only, recv_exactly
+from faults_support import loopback_listener
 
 resource = pytest.importorskip("resource")
 
@@ -40,9 +41,7 @@ def _emfile(call):
 
 @pytest.mark.parametrize("timeout", [None, 5.0], ids=["blocking", "timeout"])
 def test_descriptor_exhaustion_and_recovery(api, timeout):
-    listener = api.socket(api.AF_INET, api.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
+    listener = loopback_listener(api)
     listener.settimeout(timeout)
     client = api.create_connection(listener.getsockname(), timeout=5)
     filler = []

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import is_cffi, linux_only, recv_exactly
 from faults_support import (FullBacklog, SignalPelter, after, backend_name, hang_guard,
-                            run_backend_code)
+                            loopback_listener, run_backend_code)
 
 pytestmark = linux_only
 
@@ -46,9 +46,7 @@ def test_blocking_recv_into_and_recvfrom_are_retried(api, udp):
 
 
 def test_blocking_accept_is_retried(api):
-    listener = api.socket(api.AF_INET, api.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
+    listener = loopback_listener(api)
     client = api.socket(api.AF_INET, api.SOCK_STREAM)
     try:
         with hang_guard(10), SignalPelter() as pelter:
@@ -136,9 +134,7 @@ def test_retry_keeps_the_first_deadline(api, unix_pair, call):
     a, b = unix_pair
     target = a
     if call == "accept":
-        target = api.socket(api.AF_INET, api.SOCK_STREAM)
-        target.bind(("127.0.0.1", 0))
-        target.listen()
+        target = loopback_listener(api)
     elif call == "sendall":
         a.setblocking(False)
         while True:
@@ -193,9 +189,7 @@ def test_a_raising_handler_interrupts_recv_and_the_socket_stays_usable(api, tcp,
 
 
 def test_a_raising_handler_interrupts_accept_and_the_listener_stays_usable(api):
-    listener = api.socket(api.AF_INET, api.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
+    listener = loopback_listener(api)
     try:
         pelter = SignalPelter(interval=0.1, handler=_raise_interrupted)
         with hang_guard(10):

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from conftest import is_cffi, linux_only, recv_exactly
-from faults_support import FullBacklog, hang_guard
+from faults_support import FullBacklog, hang_guard, loopback_listener
 
 pytestmark = linux_only
 
@@ -56,9 +56,7 @@ def _blocked_target(api, kind):
         other = api.socket(api.AF_INET, api.SOCK_DGRAM)
         address = s.getsockname()
         return s, lambda: s.recvfrom(100), lambda: other.sendto(b"late", address), [other]
-    listener = api.socket(api.AF_INET, api.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
+    listener = loopback_listener(api)
     address = listener.getsockname()
     late = api.socket(api.AF_INET, api.SOCK_STREAM)
     return listener, listener.accept, lambda: late.connect(address), [late]
@@ -267,9 +265,7 @@ def test_the_gil_is_released_during_a_blocking_call(api, kind):
             call = lambda: poller.poll(5000)        # noqa: E731
         unblock = lambda: b.send(b"x")              # noqa: E731
     elif kind == "accept":
-        listener = api.socket(api.AF_INET, api.SOCK_STREAM)
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
+        listener = loopback_listener(api)
         late = api.socket(api.AF_INET, api.SOCK_STREAM)
         closers += [listener, late]
         _kernel_timeout(listener, api, api.SO_RCVTIMEO, 5)
