@@ -5,13 +5,12 @@ runs code on one backend, and a TCP listener whose backlog is full."""
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from typing import Any, Dict, Iterator, List, Sequence
+from typing import Any, Iterator, List, Sequence
 
 MAIN_THREAD = threading.main_thread().ident
 
@@ -167,10 +166,3 @@ class FullBacklog:
             filler.close()
         self.listener.close()
 
-
-def fd_snapshot() -> Dict[int, str]:
-    out = {}
-    for name in os.listdir("/proc/self/fd"):
-        with contextlib.suppress(OSError):
-            out[int(name)] = os.readlink(f"/proc/self/fd/{name}")
-    return out
