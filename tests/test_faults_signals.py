@@ -126,7 +126,7 @@ def test_recv_with_timeout_is_retried(api, unix_pair):
 
 
 @pytest.mark.parametrize("call", ["recv", "recv_into", "recvfrom", "recvmsg", "accept",
-                                  "sendall"])
+                                  "send", "sendall"])
 def test_retry_keeps_the_first_deadline(api, unix_pair, call):
     """Signals every 20 ms against a 0.4 s timeout: the call still times out
     about 0.4 s after it started.  A retry that restarted the timeout would
@@ -135,7 +135,7 @@ def test_retry_keeps_the_first_deadline(api, unix_pair, call):
     target = a
     if call == "accept":
         target = loopback_listener(api)
-    elif call == "sendall":
+    elif call in ("send", "sendall"):
         a.setblocking(False)
         while True:
             try:
@@ -149,6 +149,7 @@ def test_retry_keeps_the_first_deadline(api, unix_pair, call):
         "recvfrom": lambda: target.recvfrom(10),
         "recvmsg": lambda: target.recvmsg(10),
         "accept": lambda: target.accept(),
+        "send": lambda: target.send(b"z" * 65536),
         "sendall": lambda: target.sendall(b"z" * 65536),
     }
     try:
