@@ -305,14 +305,18 @@ def test_pypy_listens_with_at_least_one():
 
 
 def _devnull_descriptors():
+    # Compared by device and inode, not by readlink: portable to macOS.
     import os
+    from conftest import FD_DIR
+    null = os.stat(os.devnull)
     found = set()
-    for name in os.listdir("/proc/self/fd"):
+    for name in os.listdir(FD_DIR):
         try:
-            if os.readlink(f"/proc/self/fd/{name}") == os.devnull:
-                found.add(int(name))
+            st = os.fstat(int(name))
         except OSError:
-            pass                        # the directory's own descriptor, gone
+            continue                    # the directory's own descriptor, gone
+        if (st.st_dev, st.st_ino) == (null.st_dev, null.st_ino):
+            found.add(int(name))
     return found
 
 
