@@ -343,6 +343,48 @@ def test_fromfd_closes_its_duplicate_when_refused():
             os.close(leaked.pop())
 
 
+def _socket_descriptors():
+    import os
+    found = set()
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
+                found.add(name)
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.parametrize("call", [
+    lambda api: api.create_connection(("127.0.0.1", 9), -1),          # ValueError
+    lambda api: api.create_server(("127.0.0.1", 65536)),              # OverflowError
+    lambda api: api.create_server(("127.0.0.1", 0), backlog="1"),     # TypeError
+], ids=["create_connection timeout", "create_server port", "create_server backlog"])
+def test_helpers_close_their_socket_when_a_bad_argument_escapes(call):
+    # socket.py's create_connection/create_server close the socket they made
+    # on OSError only; pysock's (socket.py's code, wrapped) on any error.
+    import gc
+    import warnings
+    for name in backends.NAMES:
+        before = _socket_descriptors()
+        with pytest.raises((ValueError, OverflowError, TypeError)):
+            call(backends.load(name))
+        assert _socket_descriptors() == before, name
+    if CPYTHON:
+        before = _socket_descriptors()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ResourceWarning)
+            try:
+                call(std_socket)
+            except (ValueError, OverflowError, TypeError) as exc:
+                leaked = _socket_descriptors() - before    # still held by the traceback
+                del exc
+            gc.collect()
+        assert len(leaked) == 1
+        assert any(issubclass(w.category, ResourceWarning) for w in caught)
+        assert _socket_descriptors() == before             # the collector closed it
+
+
 AUDIT_SCRIPT = """
 import json, socket as std_socket, sys
 from pysock import backends

@@ -16,7 +16,7 @@ import socket as _std
 import sys
 
 from pysock import _rebind
-from pysock.backends import api_names, make_fromfd
+from pysock.backends import api_names, close_on_error, make_fromfd
 from pysock.backends.cffi.arguments import c_int
 from pysock.backends.cffi.constants import SOCKET as _CONSTANTS
 from pysock.backends.cffi.conversions import (
@@ -84,6 +84,8 @@ _METHODS = ("__repr__", "__getstate__", "__enter__", "__exit__", "makefile", "cl
 for _name in _HELPERS:
     if hasattr(_std, _name):
         globals()[_name] = _rebind.adopt(getattr(_std, _name), globals())
+create_connection = close_on_error(create_connection)
+create_server = close_on_error(create_server)
 for _name in _METHODS:
     setattr(socket, _name, _rebind.adopt(getattr(_std.socket, _name), globals()))
 socket.__module__ = "pysock"
