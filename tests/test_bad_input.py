@@ -24,6 +24,7 @@ import os
 import warnings
 import socket as std_socket
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Dict, Optional, Tuple, Union
 
 import pytest
@@ -91,17 +92,25 @@ TIMESTAMP_RANGE = ("timestamp out of range for platform time_t",           # 3.1
 # label: Row.  Subjects: "module" (the socket module), "tcp" and "udp"
 # (connected; still checked after the row), "tcp_new", "tcp6_new", "unix_stream",
 # "unix_dgram" (fresh, unconnected).
-TABLE: Dict[str, Row] = {
-    # -- wrong types
+TABLE: Dict[str, Row] = {}
+GROUP: Dict[str, str] = {}    # label: its heading in the table of docs/reliability.md
+
+
+def add(heading: str, rows: Dict[str, Row]) -> None:
+    TABLE.update(rows)
+    GROUP.update(dict.fromkeys(rows, heading))
+
+
+add("Wrong types", {
     "send str": Row("tcp", "send", ("text",), Raises(TypeError, TYPE_ERROR_BYTES)),
     "sendall str": Row("tcp", "sendall", ("text",), Raises(TypeError, TYPE_ERROR_BYTES)),
-    "send None": Row("tcp", "send", (None,), Raises(TypeError, "not 'NoneType'")),
+    "send None": Row("tcp", "send", (None,), Raises(TypeError, "a bytes-like object is required, not 'NoneType'")),
     "sendto str": Row("udp", "sendto", ("text", DISCARD), Raises(TypeError, TYPE_ERROR_BYTES)),
     "sendmsg str buffer": Row("udp", "sendmsg", (["text"],), Raises(TypeError, TYPE_ERROR_BYTES)),
     "recv_into bytes": Row("tcp", "recv_into", (b"xx",),
                            Raises(TypeError, "read-write bytes-like object, not bytes")),
-    "recv float size": Row("tcp", "recv", (1.5,), Raises(TypeError, "float")),
-    "recv None size": Row("tcp", "recv", (None,), Raises(TypeError, "NoneType")),
+    "recv float size": Row("tcp", "recv", (1.5,), Raises(TypeError, NOT_INTEGER)),
+    "recv None size": Row("tcp", "recv", (None,), Raises(TypeError, NOT_INTEGER)),
     "bind float port": Row("tcp_new", "bind", ((HOME, 1.5),), Raises(TypeError, NOT_INTEGER)),
     "bind str port": Row("tcp_new", "bind", ((HOME, "80"),), Raises(TypeError, NOT_INTEGER)),
     "bind None": Row("tcp_new", "bind", (None,), Raises(TypeError, "AF_INET address must be tuple, not NoneType")),
@@ -131,7 +140,8 @@ TABLE: Dict[str, Row] = {
     "if_indextoname negative": Row("module", "if_indextoname", (-1,), Raises(OverflowError, "can't convert negative value to unsigned int")),
     "sendto None host": Row("udp", "sendto", (b"x", (None, 9)), Raises(TypeError, "str, bytes or bytearray expected, not NoneType")),
     "connect IPv6 tuple on IPv4": Row("tcp_new", "connect", (("::1", 9, 0, 0),), Raises(TypeError, "AF_INET address must be a pair (host, port)")),
-    # -- out-of-range ports
+})
+add("Out-of-range ports", {
     "bind port -1": Row("tcp_new", "bind", ((HOME, -1),), Raises(OverflowError, "bind(): " + PORT_RANGE)),
     "bind port 65536": Row("tcp_new", "bind", ((HOME, 65536),), Raises(OverflowError, "bind(): " + PORT_RANGE)),
     "bind6 port 65536": Row("tcp6_new", "bind", (("::1", 65536),), Raises(OverflowError, "bind(): " + PORT_RANGE)),
@@ -148,7 +158,8 @@ TABLE: Dict[str, Row] = {
     "getaddrinfo port -1": Row("module", "getaddrinfo", (HOME, -1), Raises(std_socket.gaierror, "[Errno -8] Servname not supported")),
     "getservbyport 65536": Row("module", "getservbyport", (65536,), Raises(OverflowError, "getservbyport: " + PORT_RANGE)),
     "create_connection port -1": Row("module", "create_connection", ((HOME, -1),), Raises(std_socket.gaierror, "[Errno -8] Servname not supported")),
-    # -- bad families, types, protocols
+})
+add("Bad families, types, protocols, options", {
     "socket bad family": Row("module", "socket", (12345,), Raises(OSError, "[Errno 97] Address family not supported by protocol")),
     "socket bad type": Row("module", "socket", (AF_INET, 12345), Raises(OSError, "[Errno 22] Invalid argument")),
     "socket bad proto": Row("module", "socket", (AF_INET, STREAM, 12345), Raises(OSError, "[Errno 22] Invalid argument")),
@@ -169,7 +180,8 @@ TABLE: Dict[str, Row] = {
     "if_nametoindex empty": Row("module", "if_nametoindex", ("",), Raises(OSError, "no interface with this name")),
     "inet_ntop bad family": Row("module", "inet_ntop", (12345, b"1234"), Raises(ValueError, "unknown address family 12345")),
     "bind inet address on unix": Row("unix_stream", "bind", ((HOME, 0),), Raises(TypeError, "a bytes-like object is required, not 'tuple'")),
-    # -- UNIX paths too long (sun_path holds 108 bytes)
+})
+add("UNIX paths (sun_path holds 108 bytes)", {
     "bind path 107": Row("unix_stream", "connect", (unix_path(SUN_PATH - 1),), Raises(FileNotFoundError, "No such file")),
     "bind path 108": Row("unix_stream", "bind", (unix_path(SUN_PATH),), PATH_TOO_LONG),
     "connect path 200": Row("unix_stream", "connect", (unix_path(200),), PATH_TOO_LONG),
@@ -180,7 +192,8 @@ TABLE: Dict[str, Row] = {
     "connect undecodable path": Row("unix_stream", "connect", (NOWHERE + "\udcff",), Raises(FileNotFoundError, "")),
     "connect abstract 108": Row("unix_stream", "connect", (unix_path(SUN_PATH, abstract=True),), Raises(ConnectionRefusedError, "")),
     "connect abstract 109": Row("unix_stream", "connect", (unix_path(SUN_PATH + 1, abstract=True),), PATH_TOO_LONG),
-    # -- embedded NUL bytes
+})
+add("Embedded NUL bytes", {
     "bind NUL in host": Row("tcp_new", "bind", (("127.0.0.1\0x", 0),), Raises(TypeError, "host name must not contain null character")),
     "gethostbyname NUL": Row("module", "gethostbyname", ("127.0.0.1\0x",), Raises(TypeError, "must be encoded string without null bytes")),
     # The stdlib passes the C string on, so libc sees it end at the NUL.
@@ -195,7 +208,8 @@ TABLE: Dict[str, Row] = {
     "if_nametoindex NUL": Row("module", "if_nametoindex", ("lo\0x",), Raises(ValueError, "embedded null byte")),
     "connect NUL in bytes path": Row("unix_stream", "connect", (NOWHERE.encode() + b"a\0b",), Raises(FileNotFoundError, "")),
     "connect NUL in path": Row("unix_stream", "connect", (NOWHERE + "a\0b",), Raises(FileNotFoundError, "")),
-    # -- non-ASCII host names (numeric-only lookups: nothing leaves the machine)
+})
+add("Non-ASCII host names (numeric-only: nothing leaves the machine)", {
     "getaddrinfo IDNA numeric": Row("module", "getaddrinfo", (NON_ASCII_HOST, 80, 0, 0, 0, std_socket.AI_NUMERICHOST),
                                     Raises(std_socket.gaierror, "[Errno -2] Name or service not known")),
     "getnameinfo IDNA host": Row("module", "getnameinfo", ((NON_ASCII_HOST, 80), std_socket.NI_NUMERICHOST),
@@ -208,7 +222,8 @@ TABLE: Dict[str, Row] = {
     "bind lone surrogate": Row("tcp_new", "bind", (("\udcff", 0),), Raises(TypeError, "encoding of hostname failed")),
     "inet_aton non-ASCII": Row("module", "inet_aton", ("١.٢.٣.٤",), Raises(OSError, "illegal IP address string passed to inet_aton")),
     "inet_pton non-ASCII": Row("module", "inet_pton", (AF_INET, "١.٢.٣.٤"), Raises(OSError, "illegal IP address string passed to inet_pton")),
-    # -- sizes
+})
+add("Sizes", {
     "recv 2**62": Row("tcp", "recv", (2**62,), Raises(MemoryError, "")),
     "recv -1": Row("tcp", "recv", (-1,), Raises(ValueError, "negative buffersize in recv")),
     "recvfrom -1": Row("udp", "recvfrom", (-1,), Raises(ValueError, "negative buffersize in recvfrom")),
@@ -221,7 +236,8 @@ TABLE: Dict[str, Row] = {
     "listen -1": Row("tcp_new", "listen", (-1,), Returns(None)),
     "CMSG_LEN -1": Row("module", "CMSG_LEN", (-1,), Raises(OverflowError, "CMSG_LEN() argument out of range")),
     "CMSG_SPACE 2**62": Row("module", "CMSG_SPACE", (2**62,), Raises(OverflowError, "CMSG_SPACE() argument out of range")),
-    # -- timeouts
+})
+add("Timeouts", {
     "settimeout -1": Row("tcp", "settimeout", (-1,), Raises(ValueError, "Timeout value out of range")),
     "settimeout -0.5": Row("tcp", "settimeout", (-0.5,), Raises(ValueError, "Timeout value out of range")),
     "settimeout NaN": Row("tcp", "settimeout", (float("nan"),), Raises(ValueError, "Invalid value NaN (not a number)")),
@@ -229,8 +245,10 @@ TABLE: Dict[str, Row] = {
     "settimeout inf": Row("tcp", "settimeout", (float("inf"),), Raises(OverflowError, TIMESTAMP_RANGE)),
     "setdefaulttimeout NaN": Row("module", "setdefaulttimeout", (float("nan"),), Raises(ValueError, "Invalid value NaN (not a number)")),
     "setdefaulttimeout -1": Row("module", "setdefaulttimeout", (-1,), Raises(ValueError, "Timeout value out of range")),
-    # -- socket.py's helpers: the stdlib leaves the socket they made open when
-    # the error is not an OSError; pysock closes it (docs/differences.md)
+})
+# The stdlib leaves the socket these helpers made open when the error is not
+# an OSError; pysock closes it (docs/differences.md).
+add("socket.py's helpers with a bad argument", {
     "create_connection timeout -1": Row("module", "create_connection", (DISCARD, -1),
                                         Raises(ValueError, "Timeout value out of range"), stdlib_leaks=True),
     "create_connection timeout str": Row("module", "create_connection", (DISCARD, "1"),
@@ -243,7 +261,7 @@ TABLE: Dict[str, Row] = {
                                      kwargs=(("backlog", "1"),), stdlib_leaks=True),
     "create_server port -1": Row("module", "create_server", ((HOME, -1),),
                                  Raises(OverflowError, "bind(): " + PORT_RANGE), stdlib_leaks=True),
-}
+})
 
 
 def closed_rows(state: str) -> Dict[str, Row]:
@@ -271,8 +289,8 @@ def closed_rows(state: str) -> Dict[str, Row]:
     return rows
 
 
-TABLE.update(closed_rows("closed"))
-TABLE.update(closed_rows("detached"))
+add("Closed sockets", closed_rows("closed"))
+add("Detached sockets", closed_rows("detached"))
 
 
 def closed_socket(module: Any) -> Any:
@@ -281,7 +299,7 @@ def closed_socket(module: Any) -> Any:
     return sock
 
 
-TABLE.update({
+add("Closed sockets", {
     "send_fds closed": Row("module", "send_fds", lambda module: (closed_socket(module), [b"x"], [0]), BAD_FD),
     "recv_fds closed": Row("module", "recv_fds", lambda module: (closed_socket(module), 1, 1), BAD_FD),
 })
@@ -420,3 +438,69 @@ def test_disconnect_on_a_closed_or_detached_socket(api):
         with pytest.raises(OSError) as raised:
             sock.disconnect()
         assert raised.value.errno == 9
+
+
+# ------------------------------------------------------ the table as documented
+
+SUBJECT_NAMES = {"module": "socket", "tcp": "tcp", "udp": "udp", "tcp_new": "tcp4",
+                 "tcp6_new": "tcp6", "unix_stream": "unix", "unix_dgram": "unixd",
+                 "closed": "closed", "detached": "detached"}
+DOC = Path(__file__).resolve().parents[1] / "docs" / "reliability.md"
+
+
+def _shown(value: Any) -> str:
+    """An argument as the doc shows it: long strings by their length."""
+    if isinstance(value, (str, bytes)) and len(value) > 32:
+        return f"{value[:12]!r}…({len(value)})"
+    if isinstance(value, tuple):
+        inner = ", ".join(_shown(item) for item in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(item) for item in value) + "]"
+    if isinstance(value, io.BytesIO):
+        return "BytesIO(b'x')"
+    if isinstance(value, std_socket.socket):
+        return "closed"
+    return repr(value)
+
+
+def _call_text(row: Row) -> str:
+    args = row.args(std_socket) if callable(row.args) else row.args
+    shown = [_shown(arg) for arg in args] + [f"{key}={_shown(value)}" for key, value in row.kwargs]
+    return f"{SUBJECT_NAMES[row.subject]}.{row.call}({', '.join(shown)})".replace("|", "\\|")
+
+
+def _outcome_text(expected: Any) -> str:
+    if isinstance(expected, Returns):
+        return f"returns `{expected.value!r}`"
+    if isinstance(expected, ReturnsA):
+        return f"returns a `{expected.cls.__name__}`"
+    fragment = expected.fragment if isinstance(expected.fragment, str) else expected.fragment[0]
+    name = "socket.gaierror" if expected.cls is std_socket.gaierror else expected.cls.__name__
+    return f"`{name}`" + (f": {fragment}" if fragment else "")
+
+
+def markdown_table() -> str:
+    """The table docs/reliability.md shows (`python tests/test_bad_input.py`)."""
+    lines = []
+    for label, row in TABLE.items():
+        if not lines or GROUP[label] != heading:
+            heading = GROUP[label]
+            lines += ["", f"#### {heading}", "",
+                      "| row | call | stdlib and pysock (both backends) | works after |",
+                      "|---|---|---|---|"]
+        works = "yes" if row.subject in ("tcp", "udp") else ""
+        leak = " (stdlib: its socket left open; pysock: closed)" if row.stdlib_leaks else ""
+        lines.append(f"| {label} | `{_call_text(row)}` | "
+                     f"{_outcome_text(row.expected)}{leak} | {works} |")
+    return "\n".join(lines[1:]) + "\n"
+
+
+@pytest.mark.skipif(not DOC.is_file(), reason="no docs/reliability.md: not a checkout")
+def test_reliability_doc_shows_this_table():
+    assert markdown_table() in DOC.read_text(), (
+        "docs/reliability.md is out of date: paste `python tests/test_bad_input.py` into it")
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")
