@@ -421,7 +421,7 @@ def drive_echo_clients(clients: Dict[Any, EchoChecker], report: PhaseReport,
 # --------------------------------------------------------------------- udp
 
 DATAGRAM = struct.Struct("!QI")   # sequence number, CRC-32 of the payload
-DUPLICATE_WINDOW = 1 << 20        # sequence numbers a duplicate is looked for in
+DUPLICATE_WINDOW = 1 << 16        # sequence numbers a duplicate is looked for in
 
 
 def datagram(seq: int) -> bytes:

@@ -86,8 +86,11 @@ PORT_RANGE = "port must be 0-65535"
 NOT_INTEGER = ("cannot be interpreted as an integer", "an integer is required (got type",
                "integer argument expected, got")
 PATH_TOO_LONG = Raises(OSError, "AF_UNIX path too long")
-TIMESTAMP_RANGE = ("timestamp out of range for platform time_t",           # 3.10+
-                   "timestamp too large to convert to C _PyTime_t")        # 3.9
+# A timeout beyond int64 nanoseconds: floats are worded the first way on
+# 3.11+, the second on 3.9-3.10; integers the second way (3.13: "C PyTime_t").
+TIMESTAMP_RANGE = ("timestamp out of range for platform time_t",
+                   "timestamp too large to convert to C _PyTime_t")
+TIMESTAMP_INT = "timestamp too large to convert to C "
 
 # label: Row.  Subjects: "module" (the socket module), "tcp" and "udp"
 # (connected; still checked after the row), "tcp_new", "tcp6_new", "unix_stream",
@@ -241,7 +244,13 @@ add("Timeouts", {
     "settimeout -1": Row("tcp", "settimeout", (-1,), Raises(ValueError, "Timeout value out of range")),
     "settimeout -0.5": Row("tcp", "settimeout", (-0.5,), Raises(ValueError, "Timeout value out of range")),
     "settimeout NaN": Row("tcp", "settimeout", (float("nan"),), Raises(ValueError, "Invalid value NaN (not a number)")),
-    "settimeout 1e300": Row("tcp", "settimeout", (1e300,), Raises(OverflowError, "")),
+    "settimeout 1e300": Row("tcp", "settimeout", (1e300,), Raises(OverflowError, TIMESTAMP_RANGE)),
+    "settimeout -1e300": Row("tcp", "settimeout", (-1e300,), Raises(OverflowError, TIMESTAMP_RANGE)),
+    "settimeout 9.3e9": Row("tcp", "settimeout", (9.3e9,), Raises(OverflowError, TIMESTAMP_RANGE)),
+    "settimeout 10**10": Row("tcp", "settimeout", (10**10,), Raises(OverflowError, TIMESTAMP_INT)),
+    "settimeout -2**64": Row("tcp", "settimeout", (-2**64,), Raises(OverflowError, TIMESTAMP_INT)),
+    "settimeout largest": Row("tcp", "settimeout", (9223372036,), Returns(None)),
+    "setdefaulttimeout 2**63": Row("module", "setdefaulttimeout", (2**63,), Raises(OverflowError, TIMESTAMP_INT)),
     "settimeout inf": Row("tcp", "settimeout", (float("inf"),), Raises(OverflowError, TIMESTAMP_RANGE)),
     "setdefaulttimeout NaN": Row("module", "setdefaulttimeout", (float("nan"),), Raises(ValueError, "Invalid value NaN (not a number)")),
     "setdefaulttimeout -1": Row("module", "setdefaulttimeout", (-1,), Raises(ValueError, "Timeout value out of range")),
@@ -289,20 +298,18 @@ def closed_rows(state: str) -> Dict[str, Row]:
     return rows
 
 
-add("Closed sockets", closed_rows("closed"))
-add("Detached sockets", closed_rows("detached"))
-
-
 def closed_socket(module: Any) -> Any:
     sock = module.socket(AF_UNIX, STREAM)
     sock.close()
     return sock
 
 
+add("Closed sockets", closed_rows("closed"))
 add("Closed sockets", {
     "send_fds closed": Row("module", "send_fds", lambda module: (closed_socket(module), [b"x"], [0]), BAD_FD),
     "recv_fds closed": Row("module", "recv_fds", lambda module: (closed_socket(module), 1, 1), BAD_FD),
 })
+add("Detached sockets", closed_rows("detached"))
 
 
 # ---------------------------------------------------------------- subjects
@@ -482,7 +489,7 @@ def _outcome_text(expected: Any) -> str:
 
 def markdown_table() -> str:
     """The table docs/reliability.md shows (`python tests/test_bad_input.py`)."""
-    lines = []
+    lines, heading = [], ""
     for label, row in TABLE.items():
         if not lines or GROUP[label] != heading:
             heading = GROUP[label]

@@ -73,8 +73,8 @@ _HELPERS = ("create_connection", "create_server", "has_dualstack_ipv6", "getfqdn
 for _name in _HELPERS:
     if hasattr(_std, _name):
         globals()[_name] = _rebind.adopt(getattr(_std, _name), globals())
-create_connection = close_on_error(create_connection)
-create_server = close_on_error(create_server)
+for _name in ("create_connection", "create_server"):   # socket.py's leak no socket here
+    globals()[_name] = close_on_error(globals()[_name])
 # accept() builds its result with the module's "socket": rebound, it builds ours.
 socket.accept = _rebind.adopt(_std.socket.accept, globals())
 socket.__module__ = "pysock"

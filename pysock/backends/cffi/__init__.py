@@ -84,8 +84,8 @@ _METHODS = ("__repr__", "__getstate__", "__enter__", "__exit__", "makefile", "cl
 for _name in _HELPERS:
     if hasattr(_std, _name):
         globals()[_name] = _rebind.adopt(getattr(_std, _name), globals())
-create_connection = close_on_error(create_connection)
-create_server = close_on_error(create_server)
+for _name in ("create_connection", "create_server"):   # socket.py's leak no socket here
+    globals()[_name] = close_on_error(globals()[_name])
 for _name in _METHODS:
     setattr(socket, _name, _rebind.adopt(getattr(_std.socket, _name), globals()))
 socket.__module__ = "pysock"
