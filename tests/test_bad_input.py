@@ -140,6 +140,21 @@ add("Wrong types", {
     "inet_ntop short": Row("module", "inet_ntop", (AF_INET, b"abc"), Raises(ValueError, "invalid length of packed IP address string")),
     "htons float": Row("module", "htons", (1.5,), Raises(TypeError, NOT_INTEGER)),
     "htons negative": Row("module", "htons", (-1,), Raises(OverflowError, "")),
+    "gethostbyname_ex None": Row("module", "gethostbyname_ex", (None,), Raises(TypeError, "must be str, bytes or bytearray, not None")),
+    "gethostbyaddr None": Row("module", "gethostbyaddr", (None,), Raises(TypeError, "must be str, bytes or bytearray, not None")),
+    "if_nametoindex None": Row("module", "if_nametoindex", (None,), Raises(TypeError, "expected str, bytes or os.PathLike object, not NoneType")),
+    "if_indextoname str": Row("module", "if_indextoname", ("1",), Raises(TypeError, "an integer is required")),
+    "close str": Row("module", "close", ("x",), Raises(TypeError, NOT_INTEGER)),
+    "ntohs float": Row("module", "ntohs", (1.5,), Raises(TypeError, NOT_INTEGER)),
+    "htonl 2**32": Row("module", "htonl", (2**32,), Raises(OverflowError, "int larger than 32 bits")),
+    "htonl negative": Row("module", "htonl", (-1,), Raises(OverflowError, "can't convert negative value to unsigned int")),
+    "inet_ntoa 3 bytes": Row("module", "inet_ntoa", (b"abc",), Raises(OSError, "packed IP wrong length for inet_ntoa")),
+    "inet_aton 5 parts": Row("module", "inet_aton", ("1.2.3.4.5",), Raises(OSError, "illegal IP address string passed to inet_aton")),
+    "inet_pton bad IPv6": Row("module", "inet_pton", (AF_INET6, "::g"), Raises(OSError, "illegal IP address string passed to inet_pton")),
+    "getnameinfo one-tuple": Row("module", "getnameinfo", ((HOME,), 0), Raises(TypeError, "getnameinfo(): illegal sockaddr argument")),
+    "getprotobyname unknown": Row("module", "getprotobyname", ("nosuch-proto",), Raises(OSError, "protocol not found")),
+    "getservbyname unknown": Row("module", "getservbyname", ("nosuch-service",), Raises(OSError, "service/proto not found")),
+    "getservbyname unknown proto": Row("module", "getservbyname", ("http", "nosuch"), Raises(OSError, "service/proto not found")),
     "if_indextoname negative": Row("module", "if_indextoname", (-1,), Raises(OverflowError, "can't convert negative value to unsigned int")),
     "sendto None host": Row("udp", "sendto", (b"x", (None, 9)), Raises(TypeError, "str, bytes or bytearray expected, not NoneType")),
     "connect IPv6 tuple on IPv4": Row("tcp_new", "connect", (("::1", 9, 0, 0),), Raises(TypeError, "AF_INET address must be a pair (host, port)")),
@@ -171,6 +186,8 @@ add("Bad families, types, protocols, options", {
     "getaddrinfo bad family": Row("module", "getaddrinfo", (HOME, 80, 12345), Raises(std_socket.gaierror, "ai_family not supported")),
     "getaddrinfo bad type": Row("module", "getaddrinfo", (HOME, 80, 0, 12345), Raises(std_socket.gaierror, "ai_socktype not supported")),
     "inet_pton bad family": Row("module", "inet_pton", (12345, "1.2.3.4"), Raises(OSError, "[Errno 97]")),
+    "getaddrinfo bad flags": Row("module", "getaddrinfo", (HOME, 80, 0, 0, 0, -1), Raises(std_socket.gaierror, "[Errno -1] Bad value for ai_flags")),
+    "socketpair bad type": Row("module", "socketpair", (AF_UNIX, 12345), Raises(OSError, "[Errno 22] Invalid argument")),
     "getaddrinfo bad proto": Row("module", "getaddrinfo", (HOME, 80, 0, 0, 12345), Raises(std_socket.gaierror, "[Errno -8]")),
     "inet_ntop short IPv6": Row("module", "inet_ntop", (AF_INET6, b"short"), Raises(ValueError, "invalid length of packed IP address string")),
     "sendto IPv6 host on IPv4": Row("udp", "sendto", (b"x", ("::1", 9)), Raises(std_socket.gaierror, "[Errno -9] Address family for hostname not supported")),
@@ -207,6 +224,9 @@ add("Embedded NUL bytes", {
     "getservbyname NUL": Row("module", "getservbyname", ("http\0x",), Raises(ValueError, "embedded null character")),
     "getprotobyname NUL": Row("module", "getprotobyname", ("tcp\0x",), Raises(ValueError, "embedded null character")),
     "inet_aton NUL": Row("module", "inet_aton", ("1.2.3.4\0",), Raises(ValueError, "embedded null character")),
+    "gethostbyname_ex NUL": Row("module", "gethostbyname_ex", ("127.0.0.1\0x",), Raises(TypeError, "must be encoded string without null bytes")),
+    "gethostbyaddr NUL": Row("module", "gethostbyaddr", ("127.0.0.1\0x",), Raises(TypeError, "must be encoded string without null bytes")),
+    "inet_pton IPv6 NUL": Row("module", "inet_pton", (AF_INET6, "::1\0"), Raises(ValueError, "embedded null character")),
     "inet_pton NUL": Row("module", "inet_pton", (AF_INET, "1.2.3.4\0"), Raises(ValueError, "embedded null character")),
     "if_nametoindex NUL": Row("module", "if_nametoindex", ("lo\0x",), Raises(ValueError, "embedded null byte")),
     "connect NUL in bytes path": Row("unix_stream", "connect", (NOWHERE.encode() + b"a\0b",), Raises(FileNotFoundError, "")),
@@ -238,6 +258,7 @@ add("Sizes", {
     "recvmsg 2**62": Row("tcp", "recvmsg", (2**62,), Raises(MemoryError, "")),
     "listen -1": Row("tcp_new", "listen", (-1,), Returns(None)),
     "CMSG_LEN -1": Row("module", "CMSG_LEN", (-1,), Raises(OverflowError, "CMSG_LEN() argument out of range")),
+    "CMSG_LEN 2**64": Row("module", "CMSG_LEN", (2**64,), Raises(OverflowError, "Python int too large to convert to C ssize_t")),
     "CMSG_SPACE 2**62": Row("module", "CMSG_SPACE", (2**62,), Raises(OverflowError, "CMSG_SPACE() argument out of range")),
 })
 add("Timeouts", {
@@ -306,6 +327,11 @@ def closed_socket(module: Any) -> Any:
 
 add("Closed sockets", closed_rows("closed"))
 add("Closed sockets", {
+    "socket of a descriptor not open": Row("module", "socket", (-1, -1, -1, 10**6), BAD_FD),
+    "socket of a negative descriptor": Row("module", "socket", (AF_INET, STREAM, 0, -5), Raises(ValueError, "negative file descriptor")),
+    "fromfd -1": Row("module", "fromfd", (-1, AF_INET, STREAM), BAD_FD),
+    "dup -1": Row("module", "dup", (-1,), BAD_FD),
+    "close -1": Row("module", "close", (-1,), BAD_FD),
     "send_fds closed": Row("module", "send_fds", lambda module: (closed_socket(module), [b"x"], [0]), BAD_FD),
     "recv_fds closed": Row("module", "recv_fds", lambda module: (closed_socket(module), 1, 1), BAD_FD),
 })
@@ -432,6 +458,31 @@ def test_bad_input_like_the_stdlib(api, label, tmp_sock_dir):
         assert_like_stdlib(got, want, text=True)
     assert alive == stdlib_alive
     assert alive in (None, True)
+
+
+def test_largest_timeout_still_sends_and_receives(api):
+    # 9223372036 s is the largest whole-second timeout the stdlib takes (int64
+    # nanoseconds); every blocking call must still work with it.
+    listener = api.socket(AF_INET, STREAM)
+    with listener:
+        listener.settimeout(9223372036)
+        listener.bind((HOME, 0))
+        listener.listen()
+        client = api.socket(AF_INET, STREAM)
+        client.settimeout(9223372036)
+        client.connect(listener.getsockname())
+        server, _ = listener.accept()
+    with client, server:
+        server.settimeout(9223372036)
+        assert client.send(b"a") == 1
+        client.sendall(b"bc")
+        client.sendmsg([b"d"])
+        assert server.recv(1) == b"a"
+        buffer = bytearray(1)
+        assert server.recv_into(buffer) == 1 and buffer == b"b"
+        assert server.recvfrom(1)[0] == b"c"
+        assert server.recvmsg(1)[0] == b"d"
+        assert server.gettimeout() == 9223372036
 
 
 def test_disconnect_on_a_closed_or_detached_socket(api):

@@ -151,6 +151,21 @@ def test_descriptor_numbers_beyond_c_int():
             same = std_socket.socket(fileno=2**32 + a.fileno())
             assert same.fileno() == a.fileno()
             same.detach()
+    # close() alike: the stdlib closes descriptor fd, cffi refuses.
+    import os
+    copy = os.open(os.devnull, os.O_RDONLY)
+    try:
+        with pytest.raises(OverflowError):
+            backends.load("cffi").close(2**32 + copy)
+        os.fstat(copy)                                  # still open
+        if CPYTHON:
+            std_socket.close(2**32 + copy)
+            with pytest.raises(OSError):
+                os.fstat(copy)
+            copy = -1
+    finally:
+        if copy >= 0:
+            os.close(copy)
 
 
 # ---- On PyPy: where PyPy's socket module departs from CPython's, pysock keeps

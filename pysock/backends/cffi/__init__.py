@@ -70,7 +70,7 @@ def dup(fd):
 
 def close(fd):
     """Close a socket descriptor (ECONNRESET ignored, as the stdlib does)."""
-    result = lib.ps_close_fd(fd)
+    result = lib.ps_close_fd(c_int(fd))
     if result < 0:
         raise from_result(result)
 
