@@ -124,3 +124,21 @@ def test_too_low_descriptor_limit_fails_clearly(api):
                         "--echo-connections", "1000", "--echo-seconds", "1", limit_fds=256)
     assert result.returncode != 0
     assert "RLIMIT_NOFILE hard limit is 256" in result.stderr
+
+
+def test_a_phase_fails_on_errors_corruption_descriptors_or_rss(soak):
+    clean = soak.PhaseReport("echo", "none", fds_start=6, fds_end=6,
+                             rss_start_kib=20_000, rss_end_kib=20_500)
+    clean.judge(max_rss_growth_kib=1024)
+    assert clean.failures == []
+    for change, reason in ((dict(fds_end=7), "descriptors grew 6 -> 7"),
+                           (dict(rss_end_kib=21_100), "RSS grew 20000 -> 21100 KiB"),
+                           (dict(corrupted=1), "1 corrupted"),
+                           (dict(duplicated=2), "2 duplicated"),
+                           (dict(errors={"OSError(EADDRNOTAVAIL)": 1}), "unexpected errors")):
+        report = soak.PhaseReport("echo", "none", fds_start=6, fds_end=6,
+                                  rss_start_kib=20_000, rss_end_kib=20_500)
+        for name, value in change.items():
+            setattr(report, name, value)
+        report.judge(max_rss_growth_kib=1024)
+        assert len(report.failures) == 1 and reason in report.failures[0], report.failures
