@@ -29,7 +29,7 @@ from typing import Any, Dict, Optional, Tuple, Union
 
 import pytest
 
-from conftest import CPYTHON, assert_like_stdlib, open_fds, outcome_text
+from conftest import CPYTHON, assert_like_stdlib, is_cffi, open_fds, outcome_text
 
 AF_INET, AF_INET6, AF_UNIX = std_socket.AF_INET, std_socket.AF_INET6, std_socket.AF_UNIX
 STREAM, DGRAM = std_socket.SOCK_STREAM, std_socket.SOCK_DGRAM
@@ -448,6 +448,17 @@ def run_stdlib_row(row: Row, tmp_dir: str) -> Tuple[Tuple[Any, ...], Optional[bo
 @pytest.mark.parametrize("label", list(TABLE))
 def test_bad_input_like_the_stdlib(api, label, tmp_sock_dir):
     row = TABLE[label]
+    if not CPYTHON:
+        # The table is CPython's socket module.  PyPy's is its own code and
+        # departs from it in places (docs/differences.md, "On PyPy"): the cffi
+        # backend, which keeps CPython's behaviour, is held to the table alone.
+        if not is_cffi(api):
+            pytest.skip("the stdlib backend is this interpreter's own socket module, "
+                        "not CPython's, which the table records")
+        got, alive = run_row(api, row, tmp_sock_dir)
+        check_expected(got, row.expected)
+        assert alive in (None, True)
+        return
     want, stdlib_alive = run_stdlib_row(row, tmp_sock_dir)
     check_expected(want, row.expected)       # the table says what the stdlib does
     descriptors = open_fds()
