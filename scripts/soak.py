@@ -80,6 +80,7 @@ class PhaseReport:
     duplicated: int = 0
     errors: Dict[str, int] = field(default_factory=dict)
     fds_start: int = 0
+    fds_peak: int = 0              # echo only: with every connection open
     fds_end: int = 0
     rss_start_kib: int = 0
     rss_end_kib: int = 0
@@ -354,6 +355,7 @@ def echo_phase(api: Any, report: PhaseReport, connections: int, seconds: float) 
             sock.setblocking(False)
             report.connections += 1
         drive_echo_clients(clients, report, seconds)
+        report.fds_peak = open_fds()   # every connection echoed: both ends open
     finally:
         for sock in clients:
             sock.close()
@@ -549,7 +551,8 @@ def table(reports: List[PhaseReport]) -> str:
                      str(r.messages_sent), str(r.messages_received),
                      f"{r.bytes_sent / 1e6:.1f}", f"{r.bytes_received / 1e6:.1f}",
                      str(r.lost), str(r.corrupted), str(r.duplicated),
-                     str(sum(r.errors.values())), f"{r.fds_start}->{r.fds_end}",
+                     str(sum(r.errors.values())),
+                     "->".join(str(n) for n in (r.fds_start, r.fds_peak, r.fds_end) if n),
                      f"{r.rss_start_kib / 1024:.0f}->{r.rss_end_kib / 1024:.0f}",
                      "ok" if not r.failures else "FAIL"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]

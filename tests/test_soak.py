@@ -59,6 +59,7 @@ def test_tiny_soak_reports_sensible_numbers(api, soak):
     assert churn.bytes_sent == churn.bytes_received > 300 * 8
 
     assert echo.connections == 30
+    assert echo.fds_peak >= echo.fds_start + 2 * 30   # both ends of every connection at once
     assert echo.messages_sent == echo.messages_received >= 30
     assert echo.bytes_sent == echo.bytes_received > 0
 
