@@ -21,7 +21,7 @@ udp    A thread sends datagrams (sequence number, CRC-32, payload) as fast as
 The backend is --backend or PYSOCK_BACKEND (default: whatever `import pysock`
 chose).  The run exits non-zero on any corruption, unexpected error,
 descriptor growth, or RSS growth beyond --max-rss-growth-mib in a phase.
-Everything stays on 127.0.0.1.
+Everything stays on 127.0.0.1.  Linux: descriptors and RSS come from /proc/self.
 """
 
 from __future__ import annotations

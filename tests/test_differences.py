@@ -359,14 +359,18 @@ def test_fromfd_closes_its_duplicate_when_refused():
 
 
 def _socket_descriptors():
+    # By fstat, not readlink: portable to macOS.
     import os
+    import stat
+    from conftest import FD_DIR
     found = set()
-    for name in os.listdir("/proc/self/fd"):
+    for name in os.listdir(FD_DIR):
         try:
-            if os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
-                found.add(name)
+            mode = os.fstat(int(name)).st_mode
         except OSError:
-            pass
+            continue                    # the directory's own descriptor, gone
+        if stat.S_ISSOCK(mode):
+            found.add(int(name))
     return found
 
 
