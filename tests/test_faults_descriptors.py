@@ -11,6 +11,7 @@ import errno
 import fcntl
 import os
 import signal
+import socket as std_socket
 import subprocess
 import sys
 import threading
@@ -150,10 +151,10 @@ ERROR_PATHS = {
     "socket bad type": (_bad_type, OSError, errno.EINVAL),
     "socketpair bad family": (_socketpair_bad_family, OSError, errno.EOPNOTSUPP),
     "fromfd not a socket": (_fromfd_not_a_socket, OSError, errno.ENOTSOCK),
-    "recv timeout": (_recv_timeout, TimeoutError, None),
-    "accept timeout": (_accept_timeout, TimeoutError, None),
-    "connect timeout": (_connect_timeout, TimeoutError, None),
-    "create_connection timeout": (_create_connection_timeout, TimeoutError, None),
+    "recv timeout": (_recv_timeout, std_socket.timeout, None),
+    "accept timeout": (_accept_timeout, std_socket.timeout, None),
+    "connect timeout": (_connect_timeout, std_socket.timeout, None),
+    "create_connection timeout": (_create_connection_timeout, std_socket.timeout, None),
     "send after close": (_send_after_close, OSError, errno.EBADF),
 }
 
