@@ -107,10 +107,10 @@ def test_descriptor_number_not_reused_under_a_blocked_call(api):
     old recv() is still blocked on the old socket (then wakes on the old
     socket's EOF; the new socket is another one under the same number).
 
-    cffi: a third thread opens sockets as fast as it can across the close;
-    none opened while the call was still in flight (its count read after the
-    socket() returned) after the close began got the old number; rounds
-    repeat to catch the race."""
+    cffi: another thread opens sockets as fast as it can across the close;
+    none opened after close() took the descriptor and while a call was still
+    in flight (its count read after the socket() returned) got the old
+    number."""
     if not is_cffi(api):
         a, b = api.socketpair()
         number = a.fileno()
@@ -130,42 +130,44 @@ def test_descriptor_number_not_reused_under_a_blocked_call(api):
         return
 
     from pysock.backends.cffi.native import lib
-    under_call = 0
-    for _ in range(20):
+    # The danger window runs from close() taking the descriptor out of the
+    # handle to the last blocked call leaving; it is microseconds wide, so
+    # rounds repeat (three readers each, which widens it) until sockets were
+    # opened inside it, 20 rounds at least, 600 at most (about 3 s).
+    opened_in_window = rounds = 0
+    while rounds < 20 or (opened_in_window == 0 and rounds < 600):
+        rounds += 1
         a, b = api.socketpair()
         number, handle = a.fileno(), a._h
-        blocked = Blocked(lambda: a.recv(100))
-        while lib.ps_sock_in_flight(handle) == 0:
-            time.sleep(0.001)
+        readers = [Blocked(lambda: a.recv(100)) for _ in range(3)]
+        while lib.ps_sock_in_flight(handle) < len(readers):
+            time.sleep(0.0005)
         stop = threading.Event()
-        reused_in_flight = []
-        opened_in_flight = [0]
+        reused = []
+        opened = [0]
 
         def opener():
             while not stop.is_set():
-                closing = close_started.is_set()
+                taken = handle.fd < 0                  # close() has begun
                 fresh = api.socket(api.AF_INET, api.SOCK_DGRAM)
-                if closing and lib.ps_sock_in_flight(handle) > 0:
-                    opened_in_flight[0] += 1
+                if taken and lib.ps_sock_in_flight(handle) > 0:
+                    opened[0] += 1                     # made inside the window
                     if fresh.fileno() == number:
-                        reused_in_flight.append(number)
+                        reused.append(number)
                 fresh.close()
 
-        close_started = threading.Event()
         thread = threading.Thread(target=opener)
         thread.start()
-        time.sleep(0.005)
-        close_started.set()
+        time.sleep(0.002)
         a.close()
-        assert blocked.join(5)
+        assert all(reader.join(5) for reader in readers)
         stop.set()
         thread.join(5)
         b.close()
-        assert blocked.error.errno == errno.EBADF
-        assert reused_in_flight == []
-        under_call += opened_in_flight[0]
-    # The window is microseconds wide; across the rounds it was entered.
-    assert under_call > 0
+        assert all(reader.error.errno == errno.EBADF for reader in readers)
+        assert reused == []
+        opened_in_window += opened[0]
+    assert opened_in_window > 0, f"the window was never entered in {rounds} rounds"
 
 
 def _message(thread: int, seq: int) -> bytes:
