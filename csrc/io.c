@@ -328,10 +328,16 @@ ssize_t ps_recvmsg(ps_sock *s, void *const *bufs, const size_t *lens, size_t nbu
         store_address_length(addrlen, 0);
         return err;
     }
+    /* The kernel gets room for any address and reports its full length;
+       only what fits the caller's buffer is copied out.  (Handing it the
+       caller's buffer is also correct, but then the reported length is
+       larger than that buffer, which ASan's recvmsg hook takes as a write
+       of that many bytes into it.) */
+    struct sockaddr_storage name;
     struct msghdr msg;
     memset(&msg, 0, sizeof(msg));
-    msg.msg_name = addr;
-    msg.msg_namelen = namelen;
+    msg.msg_name = addr ? &name : NULL;
+    msg.msg_namelen = addr ? (socklen_t)sizeof(name) : 0;
     msg.msg_iov = iov;
     msg.msg_iovlen = nbufs;
     msg.msg_control = controlsize ? control : NULL;
@@ -356,6 +362,10 @@ ssize_t ps_recvmsg(ps_sock *s, void *const *bufs, const size_t *lens, size_t nbu
            copy short; the control length never exceeds what it was given,
            but nothing past our buffer is believed either way. */
         *controllen = msg.msg_controllen < controlsize ? msg.msg_controllen : controlsize;
+        if (addr != NULL) {
+            socklen_t got = msg.msg_namelen < sizeof(name) ? msg.msg_namelen : sizeof(name);
+            memcpy(addr, &name, got < namelen ? got : namelen);
+        }
         store_address_length(addrlen, msg.msg_namelen);
         /* The kernel echoes MSG_CMSG_CLOEXEC in msg_flags: report it only
            when the caller asked for it. */
