@@ -13,15 +13,22 @@ import socket as std_socket
 import struct
 import warnings
 
-from fuzz_common import BACKENDS, Reader, outcome, same
+from fuzz_common import BACKENDS, Reader, keep, outcome, same
 
 SOL_SOCKET, SCM_RIGHTS = std_socket.SOL_SOCKET, std_socket.SCM_RIGHTS
 SCM_CREDENTIALS = std_socket.SCM_CREDENTIALS
-_pipe = os.pipe()  # descriptors worth passing: both ends of a pipe
+_pipe: list = []  # descriptors worth passing: both ends of a pipe, made once
+
+
+def pipe() -> list:
+    if not _pipe:
+        _pipe.extend(keep(fd) for fd in os.pipe())
+        keep(_pipe.clear)  # forgotten once released
+    return _pipe
 
 
 def rights_data(r: Reader) -> bytes:
-    fds = [r.pick([_pipe[0], _pipe[1], -1, 10**6, r.sint(4)]) for _ in range(r.uint() % 5)]
+    fds = [r.pick([pipe()[0], pipe()[1], -1, 10**6, r.sint(4)]) for _ in range(r.uint() % 5)]
     data = array.array("i", fds).tobytes()
     return data[:len(data) - r.uint() % 3] if r.uint() % 4 == 0 else data
 

@@ -12,6 +12,7 @@ tests/fuzz/fuzz.py runs it under atheris.
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket as std_socket
 from typing import Any, Callable, List, Sequence, Tuple
 
@@ -20,6 +21,29 @@ from pysock import backends
 CFFI = backends.load("cffi")
 STDLIB = backends.load("stdlib")
 BACKENDS = (("cffi", CFFI), ("stdlib", STDLIB))
+
+
+_resources: List[Any] = []
+
+
+def keep(resource: Any) -> Any:
+    """A descriptor, socket or clean-up function a harness keeps between
+    inputs; release() closes (or calls) them, the last kept first."""
+    _resources.append(resource)
+    return resource
+
+
+def release() -> None:
+    """Close what the harnesses kept (the corpus replay calls this after each
+    harness, so the suite's descriptor check sees nothing left open)."""
+    while _resources:
+        resource = _resources.pop()
+        if isinstance(resource, int):
+            os.close(resource)
+        elif hasattr(resource, "close"):
+            resource.close()
+        else:
+            resource()  # a harness's own clean-up
 
 
 class Skip(Exception):

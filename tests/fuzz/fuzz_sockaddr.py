@@ -19,7 +19,7 @@ import socket as std_socket
 import tempfile
 import warnings
 
-from fuzz_common import BACKENDS, Reader, needs_lookup, outcome, same, stays_local
+from fuzz_common import BACKENDS, Reader, keep, needs_lookup, outcome, same, stays_local
 
 AF_INET, AF_INET6, AF_UNIX = std_socket.AF_INET, std_socket.AF_INET6, std_socket.AF_UNIX
 HOSTS = ["127.0.0.1", "::1", "", "localhost", "<broadcast>", "0.0.0.0", "::", "127.1",
@@ -40,8 +40,19 @@ def receiver(family: int):
         else:
             sock.bind(("127.0.0.1" if family == AF_INET else "::1", 0))
         sock.setblocking(False)
-        _receivers[family] = sock
+        _receivers[family] = keep(sock)
+        keep(lambda: forget_receiver(family))
     return _receivers[family]
+
+
+def forget_receiver(family: int) -> None:
+    """After fuzz_common.release() closed it."""
+    _receivers.pop(family, None)
+    if family == AF_UNIX:
+        try:
+            os.unlink(os.path.join(WORKDIR, "receiver"))
+        except OSError:
+            pass
 
 
 def drain(family: int) -> None:
@@ -135,6 +146,8 @@ def check(data: bytes) -> None:
     op = r.pick(["bind", "bind", "sendto", "connect"])
     kind = std_socket.SOCK_DGRAM
     sending = op != "bind"
+    if sending:
+        receiver(family)  # exists before either backend sends to it
     if family == AF_UNIX:
         address = unix_address(r, sending)
     else:
