@@ -491,3 +491,32 @@ def test_truncated_ancillary_data_leaks_no_descriptor(api):
     finally:
         for fd in fds:
             os.close(fd)
+
+
+# ---- the shims Python reaches only on rare paths -------------------------------------
+
+def test_wait_and_connect_wait_and_in_flight():
+    a, b = std_socket.socketpair()
+    with a, b:
+        past = lib.ps_monotonic_ns() - 1
+        assert lib.ps_wait(b.fileno(), 1, past) == 0               # POLLIN, deadline gone
+        a.send(b"x")
+        assert lib.ps_wait(b.fileno(), 1, lib.PS_NO_DEADLINE) == 1
+        assert lib.ps_wait(-1, 1, lib.ps_monotonic_ns() + 10**6) == 0  # poll ignores fd -1
+        h = handle(a)
+        assert lib.ps_sock_in_flight(h) == 0
+        assert lib.ps_connect_wait(h, lib.ps_monotonic_ns() + 10**9) == 0  # connected: no error
+        assert lib.ps_sock_detach(h) == a.fileno()
+        assert lib.ps_connect_wait(h, lib.PS_NO_DEADLINE) == -errno.EBADF
+
+
+def test_sethostname_length_is_the_kernels_to_refuse():
+    # 65 bytes is past the kernel's limit: refused, the host name unchanged.
+    before = std_socket.gethostname()
+    assert lib.ps_sethostname(b"x" * 65, 65) in (-errno.EINVAL, -errno.EPERM)
+    assert std_socket.gethostname() == before
+
+
+def test_build_libc_names_the_c_library():
+    name = ffi.string(lib.ps_build_libc())
+    assert name.split()[0] in (b"glibc", b"musl", b"macOS", b"unknown"), name

@@ -9,6 +9,8 @@
 #   SANITIZE_KEEP=1 tests/memcheck/sanitize.sh  # keep the build dir afterwards
 #   tests/memcheck/sanitize.sh --shell CMD...   # CMD in the sanitized environment
 #                                               # (e.g. a fuzz harness)
+#   SANITIZE_BUILD_DIR=dir ...                  # build once into dir, reuse it after
+#                                               # (CI: the suite and the fuzz replay)
 #
 # The sanitized extension is built in a temporary copy of the package, never
 # in the checkout: pysock/_ffi*.so there stays the normal build.  The copy comes
@@ -24,32 +26,44 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 python="${PYTHON:-python3}"
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/pysock-sanitize.XXXXXX")"
-cleanup() { [ -n "${SANITIZE_KEEP:-}" ] && echo "kept: $work" >&2 || rm -rf "$work"; }
-trap cleanup EXIT
+if [ -n "${SANITIZE_BUILD_DIR:-}" ]; then
+    work="$SANITIZE_BUILD_DIR"
+    mkdir -p "$work"
+else
+    work="$(mktemp -d "${TMPDIR:-/tmp}/pysock-sanitize.XXXXXX")"
+    cleanup() { [ -n "${SANITIZE_KEEP:-}" ] && echo "kept: $work" >&2 || rm -rf "$work"; }
+    trap cleanup EXIT
+fi
 
-# A copy of the package (labs/ is installed as pysock.labs), without the
-# checkout's normal extension.
-mkdir -p "$work/site"
-cp -r "$root/pysock" "$work/site/pysock"
-cp -r "$root/labs" "$work/site/pysock/labs"
-find "$work/site" \( -name '_ffi*.so' -o -name '_ffi.c' -o -name '_ffi.o' \
-     -o -name __pycache__ \) -prune -exec rm -rf {} +
+build() {
+    # A copy of the package (labs/ is installed as pysock.labs), without the
+    # checkout's normal extension.
+    rm -rf "$work/site" "$work/build"
+    mkdir -p "$work/site"
+    cp -r "$root/pysock" "$work/site/pysock"
+    cp -r "$root/labs" "$work/site/pysock/labs"
+    find "$work/site" \( -name '_ffi*.so' -o -name '_ffi.c' -o -name '_ffi.o' \
+         -o -name __pycache__ \) -prune -exec rm -rf {} +
 
-sanitize_flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1"
-echo "sanitize: building pysock._ffi with $sanitize_flags" >&2
-(cd "$work" && PYSOCK_CFLAGS="$sanitize_flags" PYSOCK_LDFLAGS="-fsanitize=address,undefined" \
-    "$python" -c "
-import sys; sys.path.insert(0, '$root')
-import build_ffi
-build_ffi.ffibuilder.compile(tmpdir='$work/build', verbose=False)
-") >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
-so="$(find "$work/build/pysock" -name '_ffi*.so' | head -1)"
-[ -n "$so" ] || { echo "sanitize: no extension built" >&2; exit 1; }
-cp "$so" "$work/site/pysock/"
-grep -q __asan_init "$work/site/pysock/$(basename "$so")" \
-    || { echo "sanitize: $so is not instrumented" >&2; exit 1; }
+    sanitize_flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1"
+    echo "sanitize: building pysock._ffi with $sanitize_flags" >&2
+    (cd "$work" && PYSOCK_CFLAGS="$sanitize_flags" PYSOCK_LDFLAGS="-fsanitize=address,undefined" \
+        "$python" -c "import sys; sys.path.insert(0, '$root'); import build_ffi; \
+build_ffi.ffibuilder.compile(tmpdir='$work/build', verbose=False)"\
+        ) >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+    so="$(find "$work/build/pysock" -name '_ffi*.so' | head -1)"
+    [ -n "$so" ] || { echo "sanitize: no extension built" >&2; exit 1; }
+    cp "$so" "$work/site/pysock/"
+    grep -q __asan_init "$work/site/pysock/$(basename "$so")" \
+        || { echo "sanitize: $so is not instrumented" >&2; exit 1; }
+}
+if compgen -G "$work/site/pysock/_ffi*.so" >/dev/null; then
+    echo "sanitize: reusing the build in $work" >&2
+else
+    build
+fi
 
+rm -rf "$work/reports"
 mkdir -p "$work/reports"
 asan_runtime="$(gcc -print-file-name=libasan.so)"
 export LD_PRELOAD="$asan_runtime${LD_PRELOAD:+:$LD_PRELOAD}"
