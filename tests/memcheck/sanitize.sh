@@ -31,8 +31,11 @@ if [ -n "${SANITIZE_BUILD_DIR:-}" ]; then
     mkdir -p "$work"
 else
     work="$(mktemp -d "${TMPDIR:-/tmp}/pysock-sanitize.XXXXXX")"
-    cleanup() { [ -n "${SANITIZE_KEEP:-}" ] && echo "kept: $work" >&2 || rm -rf "$work"; }
-    trap cleanup EXIT
+    if [ -n "${SANITIZE_KEEP:-}" ]; then
+        trap 'echo "kept: $work" >&2' EXIT
+    else
+        trap 'rm -rf "$work"' EXIT
+    fi
 fi
 
 build() {
