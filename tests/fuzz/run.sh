@@ -35,6 +35,21 @@ harness_names() {
     done
 }
 
+# What one harness's run came to, from its log and exit status (a line);
+# returns 1 on a finding, whose log tail goes to stderr.
+verdict() {
+    local log="$1" status="$2"
+    if grep -q "skipped:" "$log"; then
+        grep -o "skipped: .*" "$log" | head -1
+    elif [ "$status" -ne 0 ]; then
+        echo "FINDING (exit $status): see $log and $(dirname "$log")/crashes"
+        tail -40 "$log" >&2
+        return 1
+    else
+        echo ok
+    fi
+}
+
 if [ "${1:-}" = "--replay" ]; then
     # Phase 2, inside the sanitized environment: run.sh --replay OUT HARNESS...
     out="$2"; shift 2
@@ -46,15 +61,7 @@ if [ "${1:-}" = "--replay" ]; then
             -artifact_prefix="$out/$name/crashes/sanitized-" \
             "$out/$name/new" "$here/corpus/$name" >"$out/$name/replay.log" 2>&1 || status=$?
         inputs=$(( $(find "$out/$name/new" "$here/corpus/$name" -type f | wc -l) ))
-        if grep -q "skipped:" "$out/$name/replay.log"; then
-            result="skipped"
-        elif [ "$status" -ne 0 ]; then
-            result="FINDING (exit $status): see $out/$name/replay.log"
-            failed=1
-            tail -40 "$out/$name/replay.log" >&2
-        else
-            result="ok"
-        fi
+        result=$(verdict "$out/$name/replay.log" "$status") || failed=1
         printf '%-14s %8s inputs replayed under ASan+UBSan  %s\n' "$name" "$inputs" "$result"
     done
     exit "$failed"
@@ -85,15 +92,7 @@ for name in "${harnesses[@]}"; do
     runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$out/$name/log" \
            | awk '{print $2}' | tail -1 || true)
     wall=$(( $(date +%s) - start ))
-    if grep -q "skipped:" "$out/$name/log"; then
-        result="$(grep -o "skipped: .*" "$out/$name/log" | head -1)"
-    elif [ "$status" -ne 0 ]; then
-        result="FINDING (exit $status): see $out/$name/log and $out/$name/crashes"
-        failed=1
-        tail -40 "$out/$name/log" >&2
-    else
-        result="ok"
-    fi
+    result=$(verdict "$out/$name/log" "$status") || failed=1
     printf '%-14s %8s %8s %12s  %s\n' "$name" "$wall" "${cpu:--}" "${runs:--}" "$result"
 done
 
