@@ -169,8 +169,8 @@ int ps_inet_ntop(int af, const void *src, size_t srclen, char *dst, size_t dstle
         return -EINVAL;
     unsigned char buf[sizeof(struct in6_addr)];
     memcpy(buf, src, need);  /* the caller's bytes may be unaligned */
-    /* socklen_t is narrower than size_t: a huge size must not wrap to a
-       small one (it would only fail), nor a small one to a huge one. */
+    /* socklen_t is narrower than size_t: a size past it would wrap
+       (2**32 + 1 to 1); the text never needs more than INET6_ADDRSTRLEN. */
     socklen_t room = dstlen > INET6_ADDRSTRLEN ? INET6_ADDRSTRLEN : (socklen_t)dstlen;
     if (!inet_ntop(af, buf, dst, room))
         return -errno;
