@@ -1,6 +1,8 @@
+#!/usr/bin/env python3
 """Run one harness under atheris (libFuzzer):
 
     python tests/fuzz/fuzz.py NAME [libFuzzer arguments: corpus dirs, -max_total_time=N, ...]
+    tests/fuzz/fuzz.py NAME -merge=1 NEW_DIR DIR...     # (libFuzzer re-runs this file)
 
 NAME is the part after fuzz_ (address_text, sockaddr, getaddrinfo, ancillary,
 framing).  pysock is imported inside atheris.instrument_imports(), so the
@@ -27,7 +29,11 @@ import fuzz_common  # noqa: E402
 
 
 def main() -> None:
-    name = sys.argv.pop(1)
+    # The harness's name goes on in the environment: libFuzzer starts
+    # copies of this script (-merge, -jobs) with the remaining arguments only.
+    if len(sys.argv) > 1 and not sys.argv[1].startswith("-") and "FUZZ_HARNESS" not in os.environ:
+        os.environ["FUZZ_HARNESS"] = sys.argv.pop(1)
+    name = os.environ["FUZZ_HARNESS"]
     harness = importlib.import_module(f"fuzz_{name}")
     try:
         harness.check(b"")
