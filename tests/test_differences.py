@@ -152,6 +152,21 @@ def test_descriptor_numbers_beyond_c_int():
             same = std_socket.socket(fileno=2**32 + a.fileno())
             assert same.fileno() == a.fileno()
             same.detach()
+    # close() alike: the stdlib closes descriptor fd, cffi refuses.
+    import os
+    copy = os.open(os.devnull, os.O_RDONLY)
+    try:
+        with pytest.raises(OverflowError):
+            backends.load("cffi").close(2**32 + copy)
+        os.fstat(copy)                                  # still open
+        if CPYTHON:
+            std_socket.close(2**32 + copy)
+            with pytest.raises(OSError):
+                os.fstat(copy)
+            copy = -1
+    finally:
+        if copy >= 0:
+            os.close(copy)
 
 
 @pytest.mark.parametrize("backend", ["cffi", "stdlib"])
@@ -327,14 +342,18 @@ def test_pypy_listens_with_at_least_one():
 
 
 def _devnull_descriptors():
+    # Compared by device and inode, not by readlink: portable to macOS.
     import os
+    from conftest import FD_DIR
+    null = os.stat(os.devnull)
     found = set()
-    for name in os.listdir("/proc/self/fd"):
+    for name in os.listdir(FD_DIR):
         try:
-            if os.readlink(f"/proc/self/fd/{name}") == os.devnull:
-                found.add(int(name))
+            st = os.fstat(int(name))
         except OSError:
-            pass                        # the directory's own descriptor, gone
+            continue                    # the directory's own descriptor, gone
+        if (st.st_dev, st.st_ino) == (null.st_dev, null.st_ino):
+            found.add(int(name))
     return found
 
 
@@ -359,6 +378,52 @@ def test_fromfd_closes_its_duplicate_when_refused():
             leaked = _devnull_descriptors() - before
             assert len(leaked) == 1                # the stdlib's duplicate
             os.close(leaked.pop())
+
+
+def _socket_descriptors():
+    # By fstat, not readlink: portable to macOS.
+    import os
+    import stat
+    from conftest import FD_DIR
+    found = set()
+    for name in os.listdir(FD_DIR):
+        try:
+            mode = os.fstat(int(name)).st_mode
+        except OSError:
+            continue                    # the directory's own descriptor, gone
+        if stat.S_ISSOCK(mode):
+            found.add(int(name))
+    return found
+
+
+@pytest.mark.parametrize("call", [
+    lambda api: api.create_connection(("127.0.0.1", 9), -1),          # ValueError
+    lambda api: api.create_server(("127.0.0.1", 65536)),              # OverflowError
+    lambda api: api.create_server(("127.0.0.1", 0), backlog="1"),     # TypeError
+], ids=["create_connection timeout", "create_server port", "create_server backlog"])
+def test_helpers_close_their_socket_when_a_bad_argument_escapes(call):
+    # socket.py's create_connection/create_server close the socket they made
+    # on OSError only; pysock's (socket.py's code, wrapped) on any error.
+    import gc
+    import warnings
+    for name in backends.NAMES:
+        before = _socket_descriptors()
+        with pytest.raises((ValueError, OverflowError, TypeError)):
+            call(backends.load(name))
+        assert _socket_descriptors() == before, name
+    if CPYTHON:
+        before = _socket_descriptors()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ResourceWarning)
+            try:
+                call(std_socket)
+            except (ValueError, OverflowError, TypeError) as exc:
+                leaked = _socket_descriptors() - before    # still held by the traceback
+                del exc
+            gc.collect()
+        assert len(leaked) == 1
+        assert any(issubclass(w.category, ResourceWarning) for w in caught)
+        assert _socket_descriptors() == before             # the collector closed it
 
 
 AUDIT_SCRIPT = """

@@ -8,12 +8,13 @@ one chosen by PYSOCK_BACKEND (see pysock._backend).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import socket as _std
-from types import ModuleType
-from typing import Any, Callable, Dict, List
+from types import CodeType, ModuleType, TracebackType
+from typing import Any, Callable, Dict, List, Optional
 
-__all__ = ["NAMES", "load", "api_names", "make_fromfd", "EXTRA_NAMES", "CPYTHON_FUNCTIONS",
+__all__ = ["NAMES", "load", "api_names", "make_fromfd", "close_on_error", "EXTRA_NAMES", "CPYTHON_FUNCTIONS",
            "NOT_SOCKET_CONSTANTS", "TYPED_IN_STDLIB", "NOT_PORTED"]
 
 NAMES = ("cffi", "stdlib")
@@ -77,6 +78,36 @@ def make_fromfd(namespace: "Dict[str, Any]") -> "Callable[..., Any]":
             raise
     fromfd.__module__ = namespace.get("__name__", __name__)
     return fromfd
+
+
+def close_on_error(helper: "Callable[..., Any]") -> "Callable[..., Any]":
+    """A socket.py helper (create_connection, create_server) that closes the
+    socket it made when it fails.
+
+    socket.py closes that socket only on OSError: a bad timeout (ValueError),
+    port (OverflowError) or backlog (TypeError) escapes past it and leaves the
+    socket to the garbage collector, with a ResourceWarning (docs/differences.md).
+    The helper's code is the stdlib's, adopted unchanged, so the socket is found
+    where it is: among the locals of the helper's frame in the traceback."""
+    code = helper.__code__
+
+    @functools.wraps(helper)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return helper(*args, **kwargs)
+        except BaseException as exc:
+            _close_sockets_of(code, exc.__traceback__)
+            raise
+    return guarded
+
+
+def _close_sockets_of(code: CodeType, tb: Optional[TracebackType]) -> None:
+    while tb is not None:
+        if tb.tb_frame.f_code is code:
+            for value in list(tb.tb_frame.f_locals.values()):
+                if isinstance(value, _std.socket):
+                    value.close()    # a no-op on one the helper closed itself
+        tb = tb.tb_next
 
 
 def load(name: str) -> ModuleType:

@@ -19,7 +19,7 @@ import socket as _std
 import sys
 
 from pysock import _rebind
-from pysock.backends import NOT_PORTED, api_names, make_fromfd
+from pysock.backends import NOT_PORTED, api_names, close_on_error, make_fromfd
 
 _socket = sys.modules["_socket"]
 _CONSTANTS = {name: getattr(_std, name) for name in _std.__all__
@@ -73,6 +73,8 @@ _HELPERS = ("create_connection", "create_server", "has_dualstack_ipv6", "getfqdn
 for _name in _HELPERS:
     if hasattr(_std, _name):
         globals()[_name] = _rebind.adopt(getattr(_std, _name), globals())
+for _name in ("create_connection", "create_server"):   # socket.py's leak no socket here
+    globals()[_name] = close_on_error(globals()[_name])
 # accept() builds its result with the module's "socket": rebound, it builds ours.
 socket.accept = _rebind.adopt(_std.socket.accept, globals())
 socket.__module__ = "pysock"

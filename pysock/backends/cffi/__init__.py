@@ -16,7 +16,7 @@ import socket as _std
 import sys
 
 from pysock import _rebind
-from pysock.backends import api_names, make_fromfd
+from pysock.backends import api_names, close_on_error, make_fromfd
 from pysock.backends.cffi.arguments import c_int
 from pysock.backends.cffi.constants import SOCKET as _CONSTANTS
 from pysock.backends.cffi.conversions import (
@@ -70,7 +70,7 @@ def dup(fd):
 
 def close(fd):
     """Close a socket descriptor (ECONNRESET ignored, as the stdlib does)."""
-    result = lib.ps_close_fd(fd)
+    result = lib.ps_close_fd(c_int(fd))
     if result < 0:
         raise from_result(result)
 
@@ -84,6 +84,8 @@ _METHODS = ("__repr__", "__getstate__", "__enter__", "__exit__", "makefile", "cl
 for _name in _HELPERS:
     if hasattr(_std, _name):
         globals()[_name] = _rebind.adopt(getattr(_std, _name), globals())
+for _name in ("create_connection", "create_server"):   # socket.py's leak no socket here
+    globals()[_name] = close_on_error(globals()[_name])
 for _name in _METHODS:
     setattr(socket, _name, _rebind.adopt(getattr(_std.socket, _name), globals()))
 socket.__module__ = "pysock"

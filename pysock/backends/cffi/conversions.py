@@ -12,7 +12,7 @@ import sys
 import warnings
 from typing import Any
 
-from pysock.backends.cffi.arguments import c_int, c_string
+from pysock.backends.cffi.arguments import c_int, c_ssize, c_string
 from pysock.backends.cffi.constants import SOCKET as C
 from pysock.backends.cffi.errors import from_result
 from pysock.backends.cffi.native import ffi, lib
@@ -139,8 +139,8 @@ def inet_ntop(address_family: int, packed_ip: Any, /) -> str:
 
 
 def _cmsg_size(name: str, call: Any, length: Any) -> int:
-    length = operator.index(length)
-    result = call(length) if -2**63 <= length < 2**63 else -1
+    length = c_ssize(length)    # "n", as the stdlib parses it; then its own range check
+    result = call(length)
     if result < 0:
         raise OverflowError(f"{name}() argument out of range")
     return result

@@ -83,6 +83,19 @@ def _give(buf: Any) -> None:
         _pool.append(buf)
 
 
+# CPython converts a timeout to int64 nanoseconds before it looks at the sign,
+# so a timeout beyond that range is OverflowError even when negative.  The
+# message names CPython's time type, renamed in 3.13; floats got their own
+# message in 3.11.
+_PYTIME_T = "PyTime_t" if sys.version_info >= (3, 13) else "_PyTime_t"
+_INT_TIMEOUT_OVERFLOW = f"timestamp too large to convert to C {_PYTIME_T}"
+_FLOAT_TIMEOUT_OVERFLOW = ("timestamp out of range for platform time_t"
+                           if sys.version_info >= (3, 11) else _INT_TIMEOUT_OVERFLOW)
+_NS_MIN, _NS_LIMIT = -2**63, 2**63
+_LATEST_DEADLINE = _NS_LIMIT - 1
+_SECONDS_LIMIT = (_NS_LIMIT - 1) // _NS   # whole seconds that still fit in int64 ns
+
+
 def timeout_ns(value: Any) -> int:
     """A timeout argument in nanoseconds (-1 for None), checked as the stdlib does."""
     if value is None:
@@ -90,19 +103,19 @@ def timeout_ns(value: Any) -> int:
     if isinstance(value, float):
         if math.isnan(value):
             raise ValueError("Invalid value NaN (not a number)")
-        if value < 0:
-            raise ValueError("Timeout value out of range")
         try:
             ns = math.ceil(value * 1e9)  # rounded up, as CPython rounds timeouts
-        except OverflowError:
-            raise OverflowError("timestamp out of range for platform time_t") from None
+        except OverflowError:            # infinite
+            raise OverflowError(_FLOAT_TIMEOUT_OVERFLOW) from None
+        if not _NS_MIN <= ns < _NS_LIMIT:
+            raise OverflowError(_FLOAT_TIMEOUT_OVERFLOW)
     else:
         seconds = operator.index(value)
-        if seconds < 0:
-            raise ValueError("Timeout value out of range")
+        if not -_SECONDS_LIMIT <= seconds <= _SECONDS_LIMIT:
+            raise OverflowError(_INT_TIMEOUT_OVERFLOW)
         ns = seconds * _NS
-    if ns >= 2**63:
-        raise OverflowError("timestamp out of range for platform time_t")
+    if ns < 0:
+        raise ValueError("Timeout value out of range")
     return ns
 
 
@@ -276,7 +289,11 @@ class socket(_std.socket):
 
     def _deadline(self) -> int:
         t = self._timeout_ns
-        return _monotonic_ns() + t if t > 0 else NO_DEADLINE
+        if t <= 0:
+            return NO_DEADLINE
+        # A timeout of up to 2**63 ns is valid: saturate rather than overflow int64_t.
+        deadline = _monotonic_ns() + t
+        return deadline if deadline < _LATEST_DEADLINE else _LATEST_DEADLINE
 
     def settimeout(self, value: Optional[float], /) -> None:
         """None: blocking; 0: non-blocking; > 0: operations time out (seconds)."""
@@ -437,8 +454,11 @@ class socket(_std.socket):
         try:
             n = _send(self._h, data, len(data), flags,
                       _monotonic_ns() + t if t > 0 else NO_DEADLINE)
-        except (TypeError, OverflowError):  # cffi refused flags: the stdlib's rule
-            return self.send(data, c_int(flags))
+        except (TypeError, OverflowError):
+            # cffi refused flags (converted here by the stdlib's rule), or the
+            # deadline is past int64_t (a timeout near 2**63 ns): _deadline() saturates.
+            flags = c_int(flags)
+            n = _send(self._h, data, len(data), flags, self._deadline())
         if n < 0:
             return self._retry_send(n, data, flags)
         return n
@@ -591,9 +611,11 @@ class socket(_std.socket):
         try:
             n = _recv(self._h, buf, bufsize, flags,
                       _monotonic_ns() + t if t > 0 else NO_DEADLINE)
-        except (TypeError, OverflowError):  # cffi refused flags: the stdlib's rule
-            _give(buf)
-            return self.recv(bufsize, c_int(flags))
+        except (TypeError, OverflowError):
+            # cffi refused flags (converted here by the stdlib's rule), or the
+            # deadline is past int64_t (a timeout near 2**63 ns): _deadline() saturates.
+            flags = c_int(flags)
+            n = _recv(self._h, buf, bufsize, flags, self._deadline())
         if n < 0:
             n = self._retry_recv(n, buf, bufsize, flags)
         data = _unpack(buf, n) if n <= bufsize else _truncated(buf, bufsize, n)
@@ -623,7 +645,10 @@ class socket(_std.socket):
             n = _recv(self._h, view, nbytes, flags,
                       _monotonic_ns() + t if t > 0 else NO_DEADLINE)
         except (TypeError, OverflowError):
-            return self.recv_into(buffer, nbytes, c_int(flags))
+            # cffi refused flags (converted here by the stdlib's rule), or the
+            # deadline is past int64_t (a timeout near 2**63 ns): _deadline() saturates.
+            flags = c_int(flags)
+            n = _recv(self._h, view, nbytes, flags, self._deadline())
         while n == EINTR:
             n = _recv(self._h, view, nbytes, flags, self._deadline())
         if n < 0:
