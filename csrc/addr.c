@@ -10,7 +10,7 @@
 int ps_sockaddr_in(void *out, unsigned outlen, const char *host, unsigned port)
 {
     struct sockaddr_in sin;
-    if (outlen < sizeof(sin) || port > 0xffff)
+    if (out == NULL || host == NULL || outlen < sizeof(sin) || port > 0xffff)
         return -EINVAL;
     memset(&sin, 0, sizeof(sin));
     if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
@@ -25,7 +25,8 @@ int ps_sockaddr_in6(void *out, unsigned outlen, const char *host, unsigned port,
                     uint32_t flowinfo, uint32_t scope_id)
 {
     struct sockaddr_in6 sin6;
-    if (outlen < sizeof(sin6) || port > 0xffff || flowinfo > 0xfffff)
+    if (out == NULL || host == NULL || outlen < sizeof(sin6) || port > 0xffff
+        || flowinfo > 0xfffff)
         return -EINVAL;
     memset(&sin6, 0, sizeof(sin6));
     if (inet_pton(AF_INET6, host, &sin6.sin6_addr) != 1)
@@ -43,6 +44,8 @@ int ps_sockaddr_un(void *out, unsigned outlen, const void *path, size_t pathlen)
     struct sockaddr_un sun;
     size_t base = offsetof(struct sockaddr_un, sun_path);
     int abstract = 0;
+    if (out == NULL || (path == NULL && pathlen != 0))
+        return -EINVAL;
 #ifdef __linux__
     /* Linux abstract names start with NUL and are not NUL-terminated; an empty
        name asks the kernel to pick one (autobind). */
@@ -55,7 +58,8 @@ int ps_sockaddr_un(void *out, unsigned outlen, const void *path, size_t pathlen)
         return -EINVAL;
     memset(&sun, 0, sizeof(sun));
     sun.sun_family = AF_UNIX;
-    memcpy(sun.sun_path, path, pathlen);
+    if (pathlen)
+        memcpy(sun.sun_path, path, pathlen);
     memcpy(out, &sun, sizeof(sun));
     return (int)(base + pathlen + (abstract ? 0 : 1));
 }
@@ -63,7 +67,7 @@ int ps_sockaddr_un(void *out, unsigned outlen, const void *path, size_t pathlen)
 int ps_sockaddr_unspec(void *out, unsigned outlen)
 {
     struct sockaddr sa;
-    if (outlen < sizeof(sa))
+    if (out == NULL || outlen < sizeof(sa))
         return -EINVAL;
     memset(&sa, 0, sizeof(sa));
     sa.sa_family = AF_UNSPEC;
@@ -74,7 +78,7 @@ int ps_sockaddr_unspec(void *out, unsigned outlen)
 int ps_sockaddr_decode(const void *addr, unsigned addrlen, ps_addr_view *view)
 {
     memset(view, 0, sizeof(*view));
-    if (addrlen < offsetof(struct sockaddr, sa_data)) {
+    if (addr == NULL || addrlen < offsetof(struct sockaddr, sa_data)) {
         view->family = -1;  /* no address at all (e.g. recvfrom on a stream) */
         return 0;
     }
@@ -141,7 +145,7 @@ int ps_inet_pton(int af, const char *src, void *dst, size_t dstlen)
         need = sizeof(struct in6_addr);
     else
         return -EAFNOSUPPORT;
-    if (dstlen < need)
+    if (src == NULL || dst == NULL || dstlen < need)
         return -EINVAL;
     int r = inet_pton(af, src, buf);
     if (r < 0)
@@ -161,11 +165,14 @@ int ps_inet_ntop(int af, const void *src, size_t srclen, char *dst, size_t dstle
         need = sizeof(struct in6_addr);
     else
         return -EAFNOSUPPORT;
-    if (srclen != need)
+    if (src == NULL || dst == NULL || srclen != need)
         return -EINVAL;
     unsigned char buf[sizeof(struct in6_addr)];
     memcpy(buf, src, need);  /* the caller's bytes may be unaligned */
-    if (!inet_ntop(af, buf, dst, (socklen_t)dstlen))
+    /* socklen_t is narrower than size_t: a size past it would wrap
+       (2**32 + 1 to 1); the text never needs more than INET6_ADDRSTRLEN. */
+    socklen_t room = dstlen > INET6_ADDRSTRLEN ? INET6_ADDRSTRLEN : (socklen_t)dstlen;
+    if (!inet_ntop(af, buf, dst, room))
         return -errno;
     return (int)strlen(dst);
 }
@@ -173,7 +180,7 @@ int ps_inet_ntop(int af, const void *src, size_t srclen, char *dst, size_t dstle
 int ps_inet_aton(const char *src, void *dst, size_t dstlen)
 {
     struct in_addr a;
-    if (dstlen < sizeof(a))
+    if (src == NULL || dst == NULL || dstlen < sizeof(a))
         return -EINVAL;
     if (inet_aton(src, &a) == 0)
         return 0;
@@ -184,16 +191,16 @@ int ps_inet_aton(const char *src, void *dst, size_t dstlen)
 int ps_inet_ntoa(const void *src, size_t srclen, char *dst, size_t dstlen)
 {
     struct in_addr a;
-    if (srclen != sizeof(a) || dstlen < INET_ADDRSTRLEN)
+    if (src == NULL || dst == NULL || srclen != sizeof(a) || dstlen < INET_ADDRSTRLEN)
         return -EINVAL;
     memcpy(&a, src, sizeof(a));
     /* inet_ntoa() writes a static buffer; inet_ntop() is the same text, safely. */
-    if (!inet_ntop(AF_INET, &a, dst, (socklen_t)dstlen))
+    if (!inet_ntop(AF_INET, &a, dst, INET_ADDRSTRLEN))
         return -errno;
     return (int)strlen(dst);
 }
 
-uint32_t ps_inet_addr(const char *src) { return inet_addr(src); }
+uint32_t ps_inet_addr(const char *src) { return src ? inet_addr(src) : INADDR_NONE; }
 
 uint16_t ps_htons(uint16_t x) { return htons(x); }
 uint32_t ps_htonl(uint32_t x) { return htonl(x); }
@@ -222,6 +229,9 @@ int64_t ps_cmsg_space(int64_t datalen)
 int64_t ps_cmsg_put(void *control, size_t controllen, size_t offset, int level,
                     int type, const void *data, size_t datalen)
 {
+    if (datalen > (size_t)PS_SOCKLEN_LIMIT || control == NULL
+        || (data == NULL && datalen != 0))
+        return -EINVAL;
     int64_t space = ps_cmsg_space((int64_t)datalen);
     if (space < 0)
         return -EINVAL;
@@ -251,7 +261,7 @@ int ps_cmsg_next(const void *control, size_t controllen, size_t *offset,
                  int *level, int *type, size_t *data_offset, size_t *data_len)
 {
     size_t at = *offset;
-    if (at >= controllen || controllen - at < sizeof(struct cmsghdr))
+    if (control == NULL || at >= controllen || controllen - at < sizeof(struct cmsghdr))
         return 0;
     struct cmsghdr hdr;
     memcpy(&hdr, (const char *)control + at, sizeof(hdr));
@@ -269,7 +279,45 @@ int ps_cmsg_next(const void *control, size_t controllen, size_t *offset,
         return 2;
     }
     *data_len = len - header;
+    /* The padded size of this item; len <= available keeps it from wrapping
+       except for a length within an alignment of SIZE_MAX, caught by step < len. */
     size_t step = CMSG_SPACE(len - header);
-    *offset = step > available ? controllen : at + step;
+    *offset = (step > available || step < len) ? controllen : at + step;
     return 1;
+}
+
+/* Every descriptor in the SCM_RIGHTS items of a received control buffer:
+   closed (PS_CMSG_FDS_CLOSE) or made close-on-exec (PS_CMSG_FDS_CLOEXEC).
+   Only whole ints that lie inside the buffer count.  Returns how many. */
+int ps_cmsg_fds(const void *control, size_t controllen, int action)
+{
+    size_t offset = 0, data_offset, data_len;
+    int level, type, count = 0;
+    for (;;) {
+        int status = ps_cmsg_next(control, controllen, &offset, &level, &type,
+                                  &data_offset, &data_len);
+        if (status <= 0)
+            break;
+        if (level == SOL_SOCKET && type == SCM_RIGHTS) {
+            for (size_t i = 0; i + sizeof(int) <= data_len; i += sizeof(int)) {
+                int fd;
+                memcpy(&fd, (const char *)control + data_offset + i, sizeof(fd));
+                if (fd < 0)
+                    continue;
+                if (action == PS_CMSG_FDS_CLOSE)
+                    close(fd);
+                else
+                    (void)fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+                count++;
+            }
+        }
+        if (status != 1)
+            break;
+    }
+    return count;
+}
+
+int ps_cmsg_close_fds(const void *control, size_t controllen)
+{
+    return ps_cmsg_fds(control, controllen, PS_CMSG_FDS_CLOSE);
 }

@@ -72,6 +72,13 @@ static ssize_t wait_to_retry(ps_sock *s, int fd, int events, int64_t deadline)
         int fd = sock_enter(s);                                        \
         if (fd < 0)                                                    \
             return fd;                                                 \
+        RUN_IO_ENTERED(s, fd, events, deadline, result, CALL);         \
+    } while (0)
+
+/* RUN_IO for a shim that entered the handle itself (it has something to
+   release when the handle is already closed). */
+#define RUN_IO_ENTERED(s, fd, events, deadline, result, CALL)          \
+    do {                                                               \
         for (;;) {                                                     \
             (result) = (CALL);                                         \
             if ((result) >= 0)                                         \
@@ -133,8 +140,9 @@ int ps_connect_wait(ps_sock *s, int64_t deadline)
 int ps_accept(ps_sock *s, void *addr, unsigned *addrlen, int flags, int64_t deadline)
 {
     ssize_t r;
-    socklen_t len = *addrlen;
-    memset(addr, 0, len);
+    socklen_t len = 0;
+    if (!address_buffer_ok(addr, addrlen, &len))
+        return -EFAULT;
 #ifdef PS_HAVE_ATOMIC_CLOEXEC
     RUN_IO(s, POLLIN, deadline, r,
            accept4(fd, (struct sockaddr *)addr, &len, flags | SOCK_CLOEXEC));
@@ -145,18 +153,21 @@ int ps_accept(ps_sock *s, void *addr, unsigned *addrlen, int flags, int64_t dead
     if (r >= 0 && (flags & PS_ACCEPT_NONBLOCK)) {
         int fl = fcntl((int)r, F_GETFL);
         if (fl < 0 || fcntl((int)r, F_SETFL, fl | O_NONBLOCK) < 0) {
+            int err = errno;  /* before close() can change it */
             close((int)r);
-            r = -errno;
+            r = -err;
         }
     }
 #endif
-    *addrlen = len < *addrlen ? (unsigned)len : *addrlen;
+    store_address_length(addrlen, len);
     return (int)sock_leave_fd(s, r);
 }
 
 ssize_t ps_send(ps_sock *s, const void *buf, size_t len, int flags, int64_t deadline)
 {
     ssize_t r;
+    if (len > PS_IO_MAX)
+        return -EINVAL;
     RUN_IO(s, POLLOUT, deadline, r, send(fd, buf, len, flags | PS_MSG_NOSIGNAL));
     return sock_leave(s, r);
 }
@@ -165,6 +176,8 @@ ssize_t ps_sendto(ps_sock *s, const void *buf, size_t len, int flags,
                   const void *addr, unsigned addrlen, int64_t deadline)
 {
     ssize_t r;
+    if (len > PS_IO_MAX || (addr == NULL && addrlen != 0))
+        return -EINVAL;
     RUN_IO(s, POLLOUT, deadline, r,
            sendto(fd, buf, len, flags | PS_MSG_NOSIGNAL,
                   (const struct sockaddr *)addr, (socklen_t)addrlen));
@@ -174,6 +187,8 @@ ssize_t ps_sendto(ps_sock *s, const void *buf, size_t len, int flags,
 ssize_t ps_sendall(ps_sock *s, const void *buf, size_t len, int flags,
                    int64_t deadline, size_t *sent)
 {
+    if (len > PS_IO_MAX)
+        return -EINVAL;
     int fd = sock_enter(s);
     if (fd < 0)
         return fd;
@@ -201,6 +216,8 @@ ssize_t ps_sendall(ps_sock *s, const void *buf, size_t len, int flags,
 ssize_t ps_recv(ps_sock *s, void *buf, size_t len, int flags, int64_t deadline)
 {
     ssize_t r;
+    if (len > PS_IO_MAX)
+        return -EINVAL;
     RUN_IO(s, POLLIN, deadline, r, recv(fd, buf, len, flags));
     return sock_leave(s, r);
 }
@@ -209,11 +226,15 @@ ssize_t ps_recvfrom(ps_sock *s, void *buf, size_t len, int flags,
                     void *addr, unsigned *addrlen, int64_t deadline)
 {
     ssize_t r;
-    socklen_t alen = *addrlen;
-    memset(addr, 0, alen);
+    socklen_t alen = 0;
+    if (!address_buffer_ok(addr, addrlen, &alen))
+        return -EFAULT;
+    if (len > PS_IO_MAX)
+        return -EINVAL;
     RUN_IO(s, POLLIN, deadline, r,
-           recvfrom(fd, buf, len, flags, (struct sockaddr *)addr, &alen));
-    *addrlen = alen < *addrlen ? (unsigned)alen : *addrlen;
+           recvfrom(fd, buf, len, flags, addr ? (struct sockaddr *)addr : NULL,
+                    addr ? &alen : NULL));
+    store_address_length(addrlen, alen);
     return sock_leave(s, r);
 }
 
@@ -229,6 +250,20 @@ static struct iovec *make_iovec(struct iovec *local, void *const *bufs,
     if (nbufs > IOV_MAX) {
         *err = -EMSGSIZE;
         return NULL;
+    }
+    if (nbufs > 0 && (bufs == NULL || lens == NULL)) {
+        *err = -EFAULT;
+        return NULL;
+    }
+    /* The kernel refuses a total beyond SSIZE_MAX too; checking here keeps the
+       sum (and the ssize_t result) meaningful whatever the kernel. */
+    size_t total = 0;
+    for (size_t i = 0; i < nbufs; i++) {
+        if (lens[i] > PS_IO_MAX - total) {
+            *err = -EINVAL;
+            return NULL;
+        }
+        total += lens[i];
     }
     if (nbufs > PS_IOV_ON_STACK) {
         iov = malloc(nbufs * sizeof(*iov));
@@ -248,6 +283,9 @@ ssize_t ps_sendmsg(ps_sock *s, void *const *bufs, const size_t *lens, size_t nbu
                    const void *control, size_t controllen, int flags,
                    const void *addr, unsigned addrlen, int64_t deadline)
 {
+    if ((control == NULL && controllen != 0) || controllen > PS_CONTROL_MAX
+        || (addr == NULL && addrlen != 0))
+        return -EINVAL;
     struct iovec local[PS_IOV_ON_STACK];
     int err = 0;
     struct iovec *iov = make_iovec(local, bufs, lens, nbufs, &err);
@@ -261,8 +299,14 @@ ssize_t ps_sendmsg(ps_sock *s, void *const *bufs, const size_t *lens, size_t nbu
     msg.msg_iovlen = nbufs;
     msg.msg_control = controllen ? (void *)control : NULL;
     msg.msg_controllen = controllen;
+    int fd = sock_enter(s);
+    if (fd < 0) {
+        if (iov != local)
+            free(iov);
+        return fd;
+    }
     ssize_t r;
-    RUN_IO(s, POLLOUT, deadline, r, sendmsg(fd, &msg, flags | PS_MSG_NOSIGNAL));
+    RUN_IO_ENTERED(s, fd, POLLOUT, deadline, r, sendmsg(fd, &msg, flags | PS_MSG_NOSIGNAL));
     if (iov != local)
         free(iov);
     return sock_leave(s, r);
@@ -272,40 +316,77 @@ ssize_t ps_recvmsg(ps_sock *s, void *const *bufs, const size_t *lens, size_t nbu
                    void *control, size_t *controllen, int *msg_flags,
                    void *addr, unsigned *addrlen, int flags, int64_t deadline)
 {
+    socklen_t namelen = 0;
+    if (controllen == NULL || msg_flags == NULL
+        || (control == NULL && *controllen != 0) || *controllen > PS_CONTROL_MAX
+        || !address_buffer_ok(addr, addrlen, &namelen))
+        return -EINVAL;
+    size_t controlsize = *controllen;
+    *controllen = 0;
     struct iovec local[PS_IOV_ON_STACK];
     int err = 0;
     struct iovec *iov = make_iovec(local, bufs, lens, nbufs, &err);
-    if (iov == NULL)
+    if (iov == NULL) {
+        store_address_length(addrlen, 0);
         return err;
+    }
+    /* The kernel gets room for any address and reports its full length;
+       only what fits the caller's buffer is copied out.  (Handing it the
+       caller's buffer is also correct, but then the reported length is
+       larger than that buffer, which ASan's recvmsg hook takes as a write
+       of that many bytes into it.) */
+    struct sockaddr_storage name;
     struct msghdr msg;
     memset(&msg, 0, sizeof(msg));
-    memset(addr, 0, *addrlen);
-    msg.msg_name = addr;
-    msg.msg_namelen = (socklen_t)*addrlen;
+    msg.msg_name = addr ? &name : NULL;
+    msg.msg_namelen = addr ? (socklen_t)sizeof(name) : 0;
     msg.msg_iov = iov;
     msg.msg_iovlen = nbufs;
-    msg.msg_control = *controllen ? control : NULL;
-    msg.msg_controllen = *controllen;
+    msg.msg_control = controlsize ? control : NULL;
+    msg.msg_controllen = controlsize;
+    int fd = sock_enter(s);
+    if (fd < 0) {
+        if (iov != local)
+            free(iov);
+        store_address_length(addrlen, 0);
+        return fd;
+    }
     ssize_t r;
-    RUN_IO(s, POLLIN, deadline, r, recvmsg(fd, &msg, flags | PS_MSG_CMSG_CLOEXEC));
+    /* Received descriptors are close-on-exec at once, like every descriptor
+       pysock makes; where MSG_CMSG_CLOEXEC is missing they get FD_CLOEXEC
+       right after the call. */
+    RUN_IO_ENTERED(s, fd, POLLIN, deadline, r,
+                   recvmsg(fd, &msg, flags | PS_MSG_CMSG_CLOEXEC));
     if (iov != local)
         free(iov);
     if (r >= 0) {
-        /* The kernel never reports more than it was given, but check. */
-        if (msg.msg_controllen < *controllen)
-            *controllen = msg.msg_controllen;
-        if (msg.msg_namelen < *addrlen)
-            *addrlen = msg.msg_namelen;
-        /* Linux echoes MSG_CMSG_CLOEXEC in msg_flags: show it only if asked. */
-        if (!(flags & PS_MSG_CMSG_CLOEXEC))
-            msg.msg_flags &= ~PS_MSG_CMSG_CLOEXEC;
-        *msg_flags = msg.msg_flags;
+        /* The kernel reports the full address length even when it cut the
+           copy short; the control length never exceeds what it was given,
+           but nothing past our buffer is believed either way. */
+        *controllen = msg.msg_controllen < controlsize ? msg.msg_controllen : controlsize;
+        if (addr != NULL) {
+            socklen_t got = msg.msg_namelen < sizeof(name) ? msg.msg_namelen : sizeof(name);
+            memcpy(addr, &name, got < namelen ? got : namelen);
+        }
+        store_address_length(addrlen, msg.msg_namelen);
+        /* The kernel echoes MSG_CMSG_CLOEXEC in msg_flags: report it only
+           when the caller asked for it. */
+        *msg_flags = msg.msg_flags & ~(PS_MSG_CMSG_CLOEXEC & ~flags);
+#ifndef PS_HAVE_MSG_CMSG_CLOEXEC
+        ps_cmsg_fds(control, *controllen, PS_CMSG_FDS_CLOEXEC);
+#endif
     }
     else {
-        *controllen = 0;
-        *addrlen = 0;
+        store_address_length(addrlen, 0);
     }
-    return sock_leave(s, r);
+    r = sock_leave(s, r);
+    if (r < 0 && *controllen > 0) {
+        /* Received, then the socket was closed under the call: the caller sees
+           an error and never the descriptors, so they must not stay open. */
+        ps_cmsg_fds(control, *controllen, PS_CMSG_FDS_CLOSE);
+        *controllen = 0;
+    }
+    return r;
 }
 
 #if defined(__linux__)
@@ -381,12 +462,16 @@ ssize_t ps_sendfile(ps_sock *s, int in_fd, int64_t *offset, size_t count, int64_
 
 ssize_t ps_read(int fd, void *buf, size_t len)
 {
+    if (len > PS_IO_MAX)
+        return -EINVAL;
     ssize_t r = read(fd, buf, len);
     return r < 0 ? -errno : r;
 }
 
 ssize_t ps_write(int fd, const void *buf, size_t len)
 {
+    if (len > PS_IO_MAX)
+        return -EINVAL;
     ssize_t r = write(fd, buf, len);
     return r < 0 ? -errno : r;
 }

@@ -38,6 +38,10 @@ void ps_freeaddrinfo(struct addrinfo *result)
 int ps_getnameinfo(const void *addr, unsigned addrlen, char *host, size_t hostlen,
                    char *serv, size_t servlen, int flags, int *sys_errno)
 {
+    if (addr == NULL || addrlen < offsetof(struct sockaddr, sa_data)) {
+        *sys_errno = 0;
+        return EAI_FAMILY;  /* musl reads the family before any check */
+    }
     errno = 0;
     int r = getnameinfo((const struct sockaddr *)addr, (socklen_t)addrlen,
                         host, (socklen_t)hostlen, serv, (socklen_t)servlen, flags);
@@ -51,7 +55,7 @@ const char *ps_hstrerror(int code) { return hstrerror(code); }
 
 int ps_gethostname(char *buf, size_t len)
 {
-    if (len == 0)
+    if (buf == NULL || len == 0)
         return -EINVAL;
     if (gethostname(buf, len) < 0)
         return -errno;
@@ -114,6 +118,8 @@ int ps_gethostbyname(const char *name, int family, struct hostent *storage,
 {
     *result = NULL;
     *h_err = 0;
+    if (name == NULL)
+        return -EINVAL;
 #if defined(__linux__)
     int r = gethostbyname2_r(name, family, storage, buf, buflen, result, h_err);
     if (r == ERANGE)
@@ -140,6 +146,8 @@ int ps_gethostbyaddr(const void *addr, unsigned addrlen, int family,
 {
     *result = NULL;
     *h_err = 0;
+    if (addr == NULL)
+        return -EINVAL;
 #if defined(__linux__)
     int r = gethostbyaddr_r(addr, (socklen_t)addrlen, family, storage, buf, buflen,
                             result, h_err);
@@ -165,6 +173,8 @@ int ps_gethostbyaddr(const void *addr, unsigned addrlen, int family,
 int ps_getservbyname(const char *name, const char *proto)
 {
     int port = -1;
+    if (name == NULL)
+        return -1;
 #if defined(__linux__)
     struct servent se, *res = NULL;
     char buf[1024];
@@ -184,6 +194,8 @@ int ps_getservbyname(const char *name, const char *proto)
 int ps_getservbyport(unsigned port, const char *proto, char *namebuf, size_t namelen)
 {
     int n = -1;
+    if (port > 0xffff || namebuf == NULL)
+        return -1;
     int port_be = (int)htons((uint16_t)port);
 #if defined(__linux__)
     struct servent se, *res = NULL;
@@ -210,6 +222,8 @@ int ps_getservbyport(unsigned port, const char *proto, char *namebuf, size_t nam
 int ps_getprotobyname(const char *name)
 {
     int proto = -1;
+    if (name == NULL)
+        return -1;
 #if defined(__linux__)
     struct protoent pe, *res = NULL;
     char buf[1024];
@@ -225,11 +239,11 @@ int ps_getprotobyname(const char *name)
     return proto;
 }
 
-unsigned ps_if_nametoindex(const char *name) { return if_nametoindex(name); }
+unsigned ps_if_nametoindex(const char *name) { return name ? if_nametoindex(name) : 0; }
 
 int ps_if_indextoname(unsigned index, char *buf, size_t len)
 {
-    if (len < IF_NAMESIZE)
+    if (buf == NULL || len < IF_NAMESIZE)
         return -EINVAL;
     if (if_indextoname(index, buf) == NULL)
         return -errno;

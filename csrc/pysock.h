@@ -143,6 +143,7 @@ int64_t ps_cmsg_put(void *control, size_t controllen, size_t offset, int level,
                     int type, const void *data, size_t datalen);
 int ps_cmsg_next(const void *control, size_t controllen, size_t *offset,
                  int *level, int *type, size_t *data_offset, size_t *data_len);
+int ps_cmsg_close_fds(const void *control, size_t controllen);
 
 /* netdb.c: names, services, protocols, interfaces */
 int ps_getaddrinfo(const char *host, const char *port, int family, int type,

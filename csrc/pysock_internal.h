@@ -37,27 +37,62 @@
 #define PS_MSG_NOSIGNAL 0
 #endif
 
-/* Descriptors received with SCM_RIGHTS are close-on-exec from the start, as
-   every other descriptor pysock makes (PEP 446); CPython's recvmsg leaves
-   them inheritable. */
-#ifdef MSG_CMSG_CLOEXEC
-#define PS_MSG_CMSG_CLOEXEC MSG_CMSG_CLOEXEC
-#else
-#define PS_MSG_CMSG_CLOEXEC 0
-#endif
-
 #if defined(__linux__) && defined(SOCK_CLOEXEC)
 #define PS_HAVE_ATOMIC_CLOEXEC 1  /* socket(SOCK_CLOEXEC), accept4 */
 #endif
 
+/* Received SCM_RIGHTS descriptors close-on-exec in the same call (Linux,
+   FreeBSD); elsewhere ps_recvmsg sets FD_CLOEXEC on them right after. */
+#ifdef MSG_CMSG_CLOEXEC
+#define PS_MSG_CMSG_CLOEXEC MSG_CMSG_CLOEXEC
+#define PS_HAVE_MSG_CMSG_CLOEXEC 1
+#else
+#define PS_MSG_CMSG_CLOEXEC 0
+#endif
+
 /* A socket's maximum address: what getsockname/recvfrom may fill. */
 #define PS_SOCKADDR_MAX ((unsigned)sizeof(struct sockaddr_storage))
+
+/* Limits on lengths from callers, checked before any system call:
+   a byte count must fit the ssize_t result that reports it, and a control
+   buffer the int the kernel keeps its length in (it says ENOBUFS above). */
+#define PS_IO_MAX ((size_t)SSIZE_MAX)
+#define PS_CONTROL_MAX ((size_t)INT_MAX)
+
+/*
+ * An address out-parameter pair (buffer, in/out length) as the calls that
+ * fill one take it.  No buffer is allowed only with no length (or no length
+ * pointer at all); *len gets the length to pass to the kernel and the buffer
+ * is zeroed, so bytes the kernel leaves alone never reach Python as garbage.
+ */
+static inline int address_buffer_ok(void *addr, const unsigned *addrlen, socklen_t *len)
+{
+    *len = addrlen ? (socklen_t)*addrlen : 0;
+    if (addr == NULL)
+        return *len == 0;
+    memset(addr, 0, *len);
+    return 1;
+}
+
+/* The kernel reports an address's full length even when it cut the copy to
+   the buffer (a long AF_UNIX path): never report more than the buffer. */
+static inline void store_address_length(unsigned *addrlen, socklen_t reported)
+{
+    if (addrlen != NULL && reported < *addrlen)
+        *addrlen = (unsigned)reported;
+}
 
 /* handle.c: every shim on a handle runs between enter and leave. */
 int sock_enter(ps_sock *s);
 ssize_t sock_leave(ps_sock *s, ssize_t result);
 ssize_t sock_leave_fd(ps_sock *s, ssize_t new_fd);
 int sock_closed(ps_sock *s);
+
+/* addr.c: what to do with the descriptors of the SCM_RIGHTS items in a
+   received control buffer (ps_cmsg_fds). */
+#define PS_CMSG_FDS_CLOSE 1
+#define PS_CMSG_FDS_CLOEXEC 2
+int ps_cmsg_fds(const void *control, size_t controllen, int action);
 
 /* socket.c: make a fresh descriptor close-on-exec (and SIGPIPE-free where
    MSG_NOSIGNAL is missing) when the kernel could not do it atomically. */

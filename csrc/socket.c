@@ -98,14 +98,15 @@ typedef int (*name_call)(int, struct sockaddr *, socklen_t *);
 
 static int socket_name(ps_sock *s, name_call call, void *addr, unsigned *addrlen)
 {
+    socklen_t len;
+    if (addrlen == NULL || !address_buffer_ok(addr, addrlen, &len))
+        return -EFAULT;
     int fd = sock_enter(s);
     if (fd < 0)
         return fd;
-    socklen_t len = *addrlen;
-    memset(addr, 0, len);
     int r = call(fd, (struct sockaddr *)addr, &len);
-    /* The kernel reports the full length even when it truncated the copy. */
-    *addrlen = len < *addrlen ? (unsigned)len : *addrlen;
+    if (r == 0)
+        store_address_length(addrlen, len);
     return (int)sock_leave(s, r < 0 ? -errno : 0);
 }
 
@@ -130,6 +131,8 @@ int ps_setsockopt(ps_sock *s, int level, int name, const void *value, unsigned l
 
 int ps_getsockopt(ps_sock *s, int level, int name, void *value, unsigned *len)
 {
+    if (len == NULL)
+        return -EFAULT;  /* (a NULL value is the kernel's to judge: AF_ALG takes one) */
     int fd = sock_enter(s);
     if (fd < 0)
         return fd;

@@ -178,7 +178,8 @@ def _address(addr: Any, addrlen: Any, what: str) -> "tuple[Any, int]":
         return pointer, size
     if isinstance(addrlen, ctypes._SimpleCData):
         addrlen = addrlen.value
-    return pointer, _int(addrlen, "addrlen")
+    # The kernel reads addrlen bytes from the pointer: never past the struct.
+    return pointer, _length(size, addrlen, f"{what} addrlen")
 
 
 def _address_out(addr: Any, addrlen: Any, what: str) -> "tuple[Any, Any]":

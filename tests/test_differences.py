@@ -4,6 +4,7 @@ each asserted, so a change in either direction is noticed."""
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import socket as std_socket
 import threading
@@ -166,6 +167,27 @@ def test_descriptor_numbers_beyond_c_int():
     finally:
         if copy >= 0:
             os.close(copy)
+
+
+@pytest.mark.parametrize("backend", ["cffi", "stdlib"])
+def test_received_descriptors_close_on_exec_on_cffi(backend):
+    api = backends.load(backend)
+    a, b = api.socketpair()
+    r, w = os.pipe()
+    try:
+        with a, b:
+            api.send_fds(a, [b"x"], [r, w])
+            _, fds, flags, _ = api.recv_fds(b, 1, 2)
+            try:
+                assert len(fds) == 2 and flags == 0
+                inheritable = [os.get_inheritable(fd) for fd in fds]
+                assert inheritable == ([False, False] if backend == "cffi" else [True, True])
+            finally:
+                for fd in fds:
+                    os.close(fd)
+    finally:
+        os.close(r)
+        os.close(w)
 
 
 # ---- On PyPy: where PyPy's socket module departs from CPython's, pysock keeps

@@ -228,6 +228,11 @@ def test_programming_errors_raise(fds):
         posix.close(2**40)
     with pytest.raises(ValueError):
         posix.inet_aton("127.0.0.1", bytearray(2))
+    # An address length past the struct would let the kernel read beyond it.
+    with pytest.raises(ValueError, match="does not fit the buffer"):
+        posix.bind(client, posix.sockaddr_in(port=0), 200)
+    with pytest.raises(ValueError, match="does not fit the buffer"):
+        posix.sendto(client, b"x", 1, 0, posix.sockaddr_in(port=9), -1)
 
 
 def test_eintr_is_returned_as_in_c(fds):

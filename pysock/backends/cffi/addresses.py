@@ -128,15 +128,14 @@ def _encode_inet(family: int, address: Any, caller: str) -> "Tuple[Any, int]":
     if family == AF_INET:
         if len(address) != 2:
             raise TypeError("AF_INET address must be a pair (host, port)")
-        flowinfo = scope_id = 0
-    else:
-        if not 2 <= len(address) <= 4:
-            raise TypeError("AF_INET6 address must be a tuple "
-                            "(host, port[, flowinfo[, scopeid]])")
-        flowinfo = c_uint_mask(address[2]) if len(address) > 2 else 0
-        scope_id = c_uint_mask(address[3]) if len(address) > 3 else 0
+    elif not 2 <= len(address) <= 4:
+        raise TypeError("AF_INET6 address must be a tuple "
+                        "(host, port[, flowinfo[, scopeid]])")
+    # In the order of CPython's "O&i|II": host, port, flowinfo, scope_id.
     host = host_bytes(address[0])
     port = _port(address[1], caller)
+    flowinfo = c_uint_mask(address[2]) if len(address) > 2 else 0
+    scope_id = c_uint_mask(address[3]) if len(address) > 3 else 0
     buf = new_buffer("char[]", SOCKADDR_MAX)
     if 0 <= port <= 0xFFFF and flowinfo <= 0xFFFFF:
         # The common case, a numeric address, converts in C at once.

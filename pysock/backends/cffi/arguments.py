@@ -93,7 +93,8 @@ def c_string(name: str, value: Any, position: str = "argument 1") -> bytes:
     """A str argument as UTF-8 bytes without NULs (PyArg "s")."""
     if not isinstance(value, str):
         raise TypeError(f"{name}() {position} must be str, not {type(value).__name__}")
-    data = value.encode("utf-8", "surrogatepass")
+    # Strict, as PyUnicode_AsUTF8AndSize: a lone surrogate is UnicodeEncodeError.
+    data = value.encode("utf-8")
     if b"\0" in data:
         raise ValueError("embedded null character")
     return data

@@ -41,6 +41,9 @@ def _intenum(value: int, enum_class: Any) -> int:
 def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0,
                 proto: int = 0, flags: int = 0) -> List[Tuple[Any, Any, int, str, Any]]:
     """Resolve host and port: [(family, type, proto, canonname, sockaddr), ...]."""
+    # The integers first: CPython's "OO|iiii" refuses them before it looks at
+    # the host or the port.
+    family, type_, proto, flags = c_int(family), c_int(type), c_int(proto), c_int(flags)
     if host is None:
         host_c = ffi.NULL
     elif isinstance(host, str):
@@ -59,7 +62,6 @@ def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0,
         port_c = ffi.NULL
     else:
         raise OSError("Int or String expected")
-    family, type_, proto, flags = c_int(family), c_int(type), c_int(proto), c_int(flags)
     _audit("socket.getaddrinfo", host, port, family, type_, proto)
     result = ffi.new("struct addrinfo **")
     sys_errno = ffi.new("int *")
@@ -126,7 +128,7 @@ def _nameinfo_sockaddr(sockaddr: tuple) -> Tuple[bytes, int, int, int]:
     """(host, port, flowinfo, scope_id) as the stdlib's "si|II" parses them."""
     if not 2 <= len(sockaddr) <= 4 or not isinstance(sockaddr[0], str):
         raise TypeError("getnameinfo(): illegal sockaddr argument")
-    host = sockaddr[0].encode("utf-8", "surrogatepass")
+    host = sockaddr[0].encode("utf-8")  # strict, as "s": surrogates raise
     if b"\0" in host:
         raise ValueError("embedded null character")
     port = c_int(sockaddr[1])

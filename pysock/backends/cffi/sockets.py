@@ -720,8 +720,14 @@ class socket(_std.socket):
                          msg_flags, addr, addrlen, flags, deadline)
         if n < 0:
             raise from_result(n)
-        ancdata = _unpack_ancillary(control, controllen[0])
-        return n, ancdata, msg_flags[0], _decode(addr, addrlen[0])
+        try:
+            ancdata = _unpack_ancillary(control, controllen[0])
+            return n, ancdata, msg_flags[0], _decode(addr, addrlen[0])
+        except BaseException:
+            # Descriptors received but never returned (a RuntimeWarning made an
+            # error by the warnings filter, an undecodable address) would leak.
+            lib.ps_cmsg_close_fds(control, controllen[0])
+            raise
 
     def recvmsg(self, bufsize: int, ancbufsize: int = 0, flags: int = 0, /) -> Tuple[bytes, list, int, Any]:
         """Receive data, ancillary data, flags and address."""
