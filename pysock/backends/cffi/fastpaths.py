@@ -169,7 +169,7 @@ class FastPaths:
             if done == 0:
                 return b""  # EOF between frames
             if done < FRAME_HEADER:
-                raise IncompleteReadError(_unpack(progress.header, done), FRAME_HEADER)
+                raise IncompleteReadError(bytes(progress.header[0:done]), FRAME_HEADER)
             raise IncompleteReadError(_unpack(buf, done - FRAME_HEADER), progress.length)
         finally:
             give(buf)
