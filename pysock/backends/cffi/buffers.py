@@ -12,7 +12,11 @@ threshold (128 KiB) every allocation is an mmap/munmap pair plus page faults
   larger request reuses a large buffer kept from an earlier call (at most
   BIG_KEPT of them, each at most BIG_MAX bytes) or allocates one that is then
   kept.
-- take_progress()/give_progress(): the ps_progress cell of a C loop.
+- take_progress()/give_progress(): the ps_progress cell of a C loop;
+  take_cell()/give_cell(): a size_t cell (sendall's progress).
+- address_scratch: (sockaddr buffer, its length cell) pairs for recvfrom and
+  accept; `small` is the free list of 64 KiB buffers.  Both are lists the
+  hottest methods pop/append themselves, without a helper's frame.
 - take_batch(n)/give_batch(batch): the pointer, length and address arrays of
   sendmmsg/recvmmsg, grown to the largest batch seen.
 
@@ -22,13 +26,15 @@ stdlib's messages.
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, List, Tuple
 
 from pysock.backends.cffi.addresses import new_buffer
+from pysock.backends.cffi.arguments import c_ssize
 from pysock.backends.cffi.native import SOCKADDR_MAX, ffi, lib
 
-__all__ = ["read_buffer", "write_buffer", "truncated", "POOL_BUFFER", "take", "give", "take_progress", "give_progress",
-           "take_batch", "give_batch", "Batch"]
+__all__ = ["read_buffer", "write_buffer", "truncated", "POOL_BUFFER", "take", "give",
+           "take_progress", "give_progress", "take_cell", "give_cell", "take_batch",
+           "give_batch", "Batch", "small", "address_scratch", "new_address_scratch"]
 
 POOL_BUFFER = 65536
 _SMALL_KEPT = 64
@@ -38,6 +44,9 @@ BIG_KEPT = 2
 _small: List[Any] = []
 _big: List[Any] = []
 _progress: List[Any] = []
+_cells: List[Any] = []
+small = _small
+address_scratch: List[Tuple[Any, Any]] = []
 _batches: List["Batch"] = []
 
 
@@ -48,6 +57,7 @@ def take(size: int) -> Any:
             return _small.pop()
         except IndexError:
             return new_buffer("char[]", POOL_BUFFER)
+    size = c_ssize(size)  # the stdlib's OverflowError beyond Py_ssize_t
     try:
         buf = _big.pop()
     except IndexError:
@@ -77,6 +87,23 @@ def take_progress() -> Any:
 def give_progress(cell: Any) -> None:
     if len(_progress) < _SMALL_KEPT:
         _progress.append(cell)
+
+
+def take_cell() -> Any:
+    try:
+        return _cells.pop()
+    except IndexError:
+        return new_buffer("size_t[1]")
+
+
+def give_cell(cell: Any) -> None:
+    if len(_cells) < _SMALL_KEPT:
+        _cells.append(cell)
+
+
+def new_address_scratch() -> Tuple[Any, Any]:
+    """A sockaddr buffer and its length cell (for address_scratch)."""
+    return new_buffer("char[]", SOCKADDR_MAX), new_buffer("unsigned[1]")
 
 
 class Batch:

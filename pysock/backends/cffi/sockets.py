@@ -27,7 +27,9 @@ from typing import Any, Iterable, List, Optional, Tuple
 
 from pysock.backends.cffi import addresses
 from pysock.backends.cffi.buffers import (
-    give as _give, read_buffer as _read_buffer, take as _take, truncated as _truncated,
+    POOL_BUFFER, address_scratch as _address_scratch, give as _give, give_cell as _give_cell,
+    new_address_scratch as _new_address_scratch, read_buffer as _read_buffer,
+    small as _small, take as _take, take_cell as _take_cell, truncated as _truncated,
     write_buffer as _write_buffer)
 from pysock.backends.cffi.arguments import (
     INT_MAX, INT_MIN, c_int, c_int_exact, c_long, c_ssize, c_uint_mask, type_name)
@@ -48,11 +50,20 @@ _sendall = lib.ps_sendall
 _recvmsg = lib.ps_recvmsg
 _sendmsg = lib.ps_sendmsg
 _monotonic_ns = lib.ps_monotonic_ns
+_accept = lib.ps_accept
+_ACCEPT_NONBLOCK = lib.PS_ACCEPT_NONBLOCK
+_scratch_pop = _address_scratch.pop
+_scratch_append = _address_scratch.append
 _unpack = ffi.unpack
 _from_buffer = ffi.from_buffer
 _new = addresses.new_buffer
 _encode = addresses.encode
 _decode = addresses.decode
+_decode_cached = addresses.decode_cached
+_encode_cached = addresses.encode_cached
+_small_pop = _small.pop
+_small_append = _small.append
+_new_small = lambda: _new("char[]", POOL_BUFFER)  # noqa: E731
 _audit = getattr(sys, "audit", lambda *args: None)
 
 AF_INET = C["AF_INET"]
@@ -367,16 +378,26 @@ class socket(FastPaths, _std.socket):
             raise from_result(result)
 
     def _accept(self) -> Tuple[int, Any]:
-        buf = _new("char[]", SOCKADDR_MAX)
-        length = ffi.new("unsigned *", SOCKADDR_MAX)
-        flags = lib.PS_ACCEPT_NONBLOCK if _default_timeout_ns >= 0 else 0
+        try:
+            scratch = _scratch_pop()
+        except IndexError:
+            scratch = _new_address_scratch()
+        addr, length = scratch
+        length[0] = SOCKADDR_MAX
+        # accept4 makes the new socket close-on-exec, and non-blocking at once
+        # when the default timeout asks for it: no fcntl afterwards.
+        flags = _ACCEPT_NONBLOCK if _default_timeout_ns >= 0 else 0
         deadline = self._deadline()
-        fd = lib.ps_accept(self._h, buf, length, flags, deadline)
-        while fd == EINTR:
-            fd = lib.ps_accept(self._h, buf, length, flags, deadline)
-        if fd < 0:
-            raise from_result(fd)
-        return fd, _decode(buf, length[0])
+        try:
+            fd = _accept(self._h, addr, length, flags, deadline)
+            while fd == EINTR:
+                length[0] = SOCKADDR_MAX
+                fd = _accept(self._h, addr, length, flags, deadline)
+            if fd < 0:
+                raise from_result(fd)
+            return fd, _decode(addr, length[0])  # a new peer each time: no cache
+        finally:
+            _scratch_append(scratch)
 
     def accept(self) -> Tuple["socket", Any]:
         """Accept a connection: (new socket, peer address)."""
@@ -413,14 +434,18 @@ class socket(FastPaths, _std.socket):
         """Send all of data; the timeout bounds the whole call."""
         if type(data) is not bytes:
             data = _read_buffer(data)
-        sent = ffi.new("size_t *")
-        deadline = self._deadline()
+        t = self._timeout_ns
+        deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
+        sent = _take_cell()
+        sent[0] = 0
         try:
             result = _sendall(self._h, data, len(data), flags, deadline, sent)
+            while result == EINTR:
+                result = _sendall(self._h, data, len(data), flags, deadline, sent)
         except (TypeError, OverflowError):
             return self.sendall(data, c_int(flags))
-        while result == EINTR:
-            result = _sendall(self._h, data, len(data), flags, deadline, sent)
+        finally:
+            _give_cell(sent)
         if result < 0:
             raise from_result(result)
 
@@ -435,9 +460,10 @@ class socket(FastPaths, _std.socket):
             raise TypeError(f"sendto() takes 2 or 3 arguments ({len(args) + 1} given)")
         if type(data) is not bytes:
             data = _read_buffer(data)
-        buf, length = _encode(self._family, address, "sendto")
+        buf, length = _encode_cached(self._family, address, "sendto")
         _audit("socket.sendto", self, address)
-        deadline = self._deadline()
+        t = self._timeout_ns
+        deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
         n = _sendto(self._h, data, len(data), flags, buf, length, deadline)
         while n == EINTR:
             n = _sendto(self._h, data, len(data), flags, buf, length, deadline)
@@ -546,7 +572,14 @@ class socket(FastPaths, _std.socket):
         if bufsize < 0:
             raise ValueError("negative buffersize in recv")
         t = self._timeout_ns
-        buf = _take(bufsize)
+        # The buffer pool's fast case inline (no helper frame per call).
+        if bufsize <= POOL_BUFFER:
+            try:
+                buf = _small_pop()
+            except IndexError:
+                buf = _new_small()
+        else:
+            buf = _take(bufsize)
         try:
             n = _recv(self._h, buf, bufsize, flags,
                       _monotonic_ns() + t if t > 0 else NO_DEADLINE)
@@ -556,7 +589,10 @@ class socket(FastPaths, _std.socket):
         if n < 0:
             n = self._retry_recv(n, buf, bufsize, flags)
         data = _unpack(buf, n) if n <= bufsize else _truncated(buf, bufsize, n)
-        _give(buf)
+        if bufsize <= POOL_BUFFER:
+            _small_append(buf)
+        else:
+            _give(buf)
         return data
 
     def _retry_recv(self, n: int, buf: Any, bufsize: int, flags: int) -> int:
@@ -572,7 +608,10 @@ class socket(FastPaths, _std.socket):
             nbytes = c_ssize(nbytes)
         if nbytes < 0:
             raise ValueError("negative buffersize in recv_into")
-        view = _write_buffer(buffer, "recv_into")
+        try:
+            view = _from_buffer(buffer, require_writable=True)
+        except (TypeError, BufferError):
+            view = _write_buffer(buffer, "recv_into")  # raises the stdlib's error
         if nbytes == 0:
             nbytes = len(view)
         elif nbytes > len(view):
@@ -590,19 +629,26 @@ class socket(FastPaths, _std.socket):
         return n
 
     def _recvfrom(self, view: Any, nbytes: int, flags: int) -> Tuple[int, Any]:
-        addr = _new("char[]", SOCKADDR_MAX)
-        length = ffi.new("unsigned *", SOCKADDR_MAX)
-        deadline = self._deadline()
+        try:
+            scratch = _scratch_pop()
+        except IndexError:
+            scratch = _new_address_scratch()
+        addr, length = scratch
+        length[0] = SOCKADDR_MAX
+        t = self._timeout_ns
+        deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
         try:
             n = _recvfrom(self._h, view, nbytes, flags, addr, length, deadline)
+            while n == EINTR:
+                length[0] = SOCKADDR_MAX
+                n = _recvfrom(self._h, view, nbytes, flags, addr, length, deadline)
+            if n < 0:
+                raise from_result(n)
+            return n, _decode_cached(addr, length[0])
         except (TypeError, OverflowError):
             return self._recvfrom(view, nbytes, c_int(flags))
-        while n == EINTR:
-            length[0] = SOCKADDR_MAX
-            n = _recvfrom(self._h, view, nbytes, flags, addr, length, deadline)
-        if n < 0:
-            raise from_result(n)
-        return n, _decode(addr, length[0])
+        finally:
+            _scratch_append(scratch)
 
     def recvfrom(self, bufsize: int, flags: int = 0, /) -> Tuple[bytes, Any]:
         if type(bufsize) is not int:
@@ -727,11 +773,23 @@ def _int_option(value: Any) -> Optional[int]:
     return value if INT_MIN <= value <= INT_MAX else None
 
 
+_enum_members: "dict[Tuple[Any, int], int]" = {}
+
+
 def _intenum(value: int, enum_class: Any) -> int:
+    """The enum member for value, or value itself (cached: enum lookups are
+    slow and every accept() makes a socket)."""
     try:
-        return enum_class(value)
+        return _enum_members[enum_class, value]
+    except KeyError:
+        pass
+    try:
+        member = enum_class(value)
     except ValueError:
-        return value
+        member = value
+    if len(_enum_members) < 256:
+        _enum_members[enum_class, value] = member
+    return member
 
 
 def _pack_ancillary(ancdata: Iterable[Any]) -> Tuple[Any, int]:
