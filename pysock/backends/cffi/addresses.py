@@ -23,7 +23,7 @@ from pysock.backends.cffi.arguments import c_int, c_uint_mask
 from pysock.backends.cffi.constants import SOCKET as C
 from pysock.backends.cffi.native import SOCKADDR_MAX, ffi, lib
 
-__all__ = ["encode", "encode_cached", "decode", "decode_cached", "host_bytes", "new_buffer", "setipaddr"]
+__all__ = ["encode", "encode_cached", "encoded", "decode", "decode_cached", "host_bytes", "new_buffer", "setipaddr"]
 
 AF_INET = C["AF_INET"]
 AF_INET6 = C.get("AF_INET6", -1)
@@ -182,11 +182,13 @@ def encode(family: int, address: Any, caller: str) -> "Tuple[Any, int]":
 
 
 # sendto() to the same numeric address again and again: its sockaddr is kept,
-# keyed by (family, host, port) of exact str/int types, so that a value the
-# stdlib would refuse (a float port equal to an int one) is never a hit.
-# Names are never kept: they resolve anew each time, as in the stdlib.
+# keyed by (family, (host, port)) where host is a str and port an int.  Keys
+# compare by value, so a caller must check that the port is an int before it
+# takes a hit: ("1.2.3.4", 80.0) equals ("1.2.3.4", 80) but the stdlib
+# refuses a float port.  Names are never kept: they resolve anew each time,
+# as in the stdlib.
 _ENCODED_KEPT = 256
-_encoded: "dict[Tuple[int, str, int], Tuple[Any, int]]" = {}
+encoded: "dict[Tuple[int, Tuple[str, int]], Tuple[Any, int]]" = {}
 
 
 def encode_cached(family: int, address: Any, caller: str) -> "Tuple[Any, int]":
@@ -194,16 +196,16 @@ def encode_cached(family: int, address: Any, caller: str) -> "Tuple[Any, int]":
     if address.__class__ is tuple and len(address) == 2:
         host, port = address
         if host.__class__ is str and port.__class__ is int:
-            key = (family, host, port)
+            key = (family, address)
             try:
-                return _encoded[key]
+                return encoded[key]
             except KeyError:
                 pass
             result = encode(family, address, caller)
             if _is_numeric(family, host):
-                if len(_encoded) >= _ENCODED_KEPT:
-                    _encoded.clear()
-                _encoded[key] = result
+                if len(encoded) >= _ENCODED_KEPT:
+                    encoded.clear()
+                encoded[key] = result
             return result
     return encode(family, address, caller)
 

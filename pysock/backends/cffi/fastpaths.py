@@ -20,7 +20,7 @@ from typing import Any, Iterable, List, Optional, Tuple
 from pysock.backends.cffi.addresses import decode_cached, encode
 from pysock.backends.cffi.arguments import c_int, c_int_exact
 from pysock.backends.cffi.buffers import (
-    POOL_BUFFER, give, give_batch, give_progress, read_buffer, take, take_batch,
+    POOL_BUFFER, give, give_batch, give_progress, read_buffer, small, take, take_batch,
     take_progress, truncated, write_buffer)
 from pysock.backends.cffi.constants import SOCKET as C
 from pysock.backends.cffi.errors import EINTR, from_result
@@ -38,10 +38,13 @@ _recv_frame = lib.ps_recv_frame
 _sendmmsg = lib.ps_sendmmsg
 _recvmmsg = lib.ps_recvmmsg
 _monotonic_ns = lib.ps_monotonic_ns
+_small_pop = small.pop
+_small_append = small.append
 _unpack = ffi.unpack
 _NULL = ffi.NULL
 _EAGAIN = -errno.EAGAIN
-_MSG_DONTWAIT = C.get("MSG_DONTWAIT", 0)
+# Plain ints: the table holds the stdlib's enums (MsgFlag.__or__ is slow).
+_MSG_DONTWAIT = int(C.get("MSG_DONTWAIT", 0))
 _FRAME_COMPLETE = lib.PS_FRAME_COMPLETE
 _FRAME_NEEDS_BUFFER = lib.PS_FRAME_NEEDS_BUFFER
 _MMSG_MAX = lib.PS_MMSG_MAX
@@ -184,7 +187,13 @@ class FastPaths:
             bufsize = size_argument(bufsize, "try_recv")
         if flags:
             flags = c_int(flags)
-        buf = take(bufsize)
+        if bufsize <= POOL_BUFFER:  # the pool's fast case inline: this is a hot path
+            try:
+                buf = _small_pop()
+            except IndexError:
+                buf = take(bufsize)
+        else:
+            buf = take(bufsize)
         n = _recv(self._h, buf, bufsize, flags | _MSG_DONTWAIT, NO_DEADLINE)
         while n == EINTR:
             n = _recv(self._h, buf, bufsize, flags | _MSG_DONTWAIT, NO_DEADLINE)
@@ -192,7 +201,10 @@ class FastPaths:
             data = _unpack(buf, n) if n <= bufsize else truncated(buf, bufsize, n)
             give(buf)
             return data
-        give(buf)
+        if bufsize <= POOL_BUFFER:
+            _small_append(buf)
+        else:
+            give(buf)
         if n == _EAGAIN:
             return None
         raise from_result(n)

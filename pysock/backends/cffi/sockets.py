@@ -61,6 +61,7 @@ _encode = addresses.encode
 _decode = addresses.decode
 _decode_cached = addresses.decode_cached
 _encode_cached = addresses.encode_cached
+_encoded = addresses.encoded
 _small_pop = _small.pop
 _small_append = _small.append
 _new_small = lambda: _new("char[]", POOL_BUFFER)  # noqa: E731
@@ -68,11 +69,12 @@ _audit = getattr(sys, "audit", lambda *args: None)
 
 AF_INET = C["AF_INET"]
 SOCK_STREAM = C["SOCK_STREAM"]
-_SOCK_NONBLOCK = C.get("SOCK_NONBLOCK", 0)
-_SOCK_CLOEXEC = C.get("SOCK_CLOEXEC", 0)
+# Plain ints where arithmetic runs per call (the table holds the stdlib's enums).
+_SOCK_NONBLOCK = int(C.get("SOCK_NONBLOCK", 0))
+_SOCK_CLOEXEC = int(C.get("SOCK_CLOEXEC", 0))
 _SOMAXCONN = C.get("SOMAXCONN", 128)
 _SOL_ALG = C.get("SOL_ALG")
-_MSG_MORE = C.get("MSG_MORE", 0)
+_MSG_MORE = int(C.get("MSG_MORE", 0))
 _BLOCKING_TAKES_ANY_TRUTH = sys.version_info >= (3, 12)
 _FLOAT_AS_INT = sys.version_info < (3, 10) and sys.implementation.name == "cpython"
 _NS = 1_000_000_000
@@ -460,7 +462,15 @@ class socket(FastPaths, _std.socket):
             raise TypeError(f"sendto() takes 2 or 3 arguments ({len(args) + 1} given)")
         if type(data) is not bytes:
             data = _read_buffer(data)
-        buf, length = _encode_cached(self._family, address, "sendto")
+        # The address cache's hit inline; encode_cached() explains the key.
+        try:
+            hit = _encoded.get((self._family, address))
+        except TypeError:  # unhashable: encode() words the error
+            hit = None
+        if hit is not None and address[1].__class__ is int:
+            buf, length = hit
+        else:
+            buf, length = _encode_cached(self._family, address, "sendto")
         _audit("socket.sendto", self, address)
         t = self._timeout_ns
         deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
@@ -655,7 +665,13 @@ class socket(FastPaths, _std.socket):
             bufsize = c_ssize(bufsize)
         if bufsize < 0:
             raise ValueError("negative buffersize in recvfrom")
-        buf = _take(bufsize)
+        if bufsize <= POOL_BUFFER:
+            try:
+                buf = _small_pop()
+            except IndexError:
+                buf = _new_small()
+        else:
+            buf = _take(bufsize)
         try:
             n, address = self._recvfrom(buf, bufsize, flags)
             return (_unpack(buf, n) if n <= bufsize else _truncated(buf, bufsize, n)), address
