@@ -43,8 +43,6 @@ BIG_KEPT = 2
 
 _small: List[Any] = []
 _big: List[Any] = []
-_progress: List[Any] = []
-_cells: List[Any] = []
 small = _small
 address_scratch: List[Tuple[Any, Any]] = []
 _batches: List["Batch"] = []
@@ -77,28 +75,32 @@ def give(buf: Any) -> None:
         _big.append(buf)
 
 
-def take_progress() -> Any:
-    try:
-        return _progress.pop()
-    except IndexError:
-        return new_buffer("ps_progress *")
+class _Cells:
+    """A free list of one C type's cells (no more than _SMALL_KEPT kept)."""
+
+    __slots__ = ("_items", "_ctype")
+
+    def __init__(self, ctype: str) -> None:
+        self._items: List[Any] = []
+        self._ctype = ctype
+
+    def take(self) -> Any:
+        try:
+            return self._items.pop()
+        except IndexError:
+            return new_buffer(self._ctype)
+
+    def give(self, cell: Any) -> None:
+        if len(self._items) < _SMALL_KEPT:
+            self._items.append(cell)
 
 
-def give_progress(cell: Any) -> None:
-    if len(_progress) < _SMALL_KEPT:
-        _progress.append(cell)
-
-
-def take_cell() -> Any:
-    try:
-        return _cells.pop()
-    except IndexError:
-        return new_buffer("size_t[1]")
-
-
-def give_cell(cell: Any) -> None:
-    if len(_cells) < _SMALL_KEPT:
-        _cells.append(cell)
+_progress = _Cells("ps_progress *")
+_cells = _Cells("size_t[1]")
+take_progress = _progress.take
+give_progress = _progress.give
+take_cell = _cells.take
+give_cell = _cells.give
 
 
 def new_address_scratch() -> Tuple[Any, Any]:

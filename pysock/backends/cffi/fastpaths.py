@@ -27,7 +27,7 @@ from pysock.backends.cffi.errors import EINTR, from_result
 from pysock.backends.cffi.native import NO_DEADLINE, SOCKADDR_MAX, ffi, lib
 from pysock.backends.extras import (
     DEFAULT_MAX_MSG, FRAME_HEADER, FRAME_MAX, IncompleteReadError, buffer_length,
-    fileno_of, frame_too_large, size_argument, splice_flags)
+    fileno_of, frame_too_large, iterate, size_argument, splice_flags)
 
 __all__ = ["FastPaths", "splice"]
 
@@ -230,12 +230,7 @@ class FastPaths:
         Returns how many were sent: all of them, or fewer if an error came
         after some had gone (the error itself is raised only when none had).
         """
-        try:
-            views = [read_buffer(b) for b in buffers]
-        except TypeError as exc:
-            if "bytes-like" in str(exc):
-                raise
-            raise TypeError("sendmmsg() argument 1 must be an iterable") from None
+        views = [read_buffer(b) for b in iterate(buffers, "sendmmsg")]
         if flags:
             flags = c_int(flags)
         if address is not None:
@@ -270,12 +265,7 @@ class FastPaths:
         than its buffer is truncated; nbytes is then what was stored, unless
         flags has MSG_TRUNC (then it is the datagram's full length).
         """
-        try:
-            views = [write_buffer(b, "recvmmsg_into") for b in buffers]
-        except TypeError as exc:
-            if "read-write" in str(exc):
-                raise
-            raise TypeError("recvmmsg_into() argument 1 must be an iterable") from None
+        views = [write_buffer(b, "recvmmsg_into") for b in iterate(buffers, "recvmmsg_into")]
         if flags:
             flags = c_int(flags)
         n = len(views)

@@ -36,6 +36,7 @@ from pysock.backends.cffi.arguments import (
 from pysock.backends.cffi.constants import SOCKET as C
 from pysock.backends.cffi.errors import EINTR, from_result
 from pysock.backends.cffi.fastpaths import FastPaths
+from pysock.backends.extras import iterate
 from pysock.backends.cffi.native import (
     INT_ERR_BASE, NO_DEADLINE, SOCKADDR_MAX, ffi, lib)
 
@@ -490,12 +491,7 @@ class socket(FastPaths, _std.socket):
         else:
             addr, addrlen = ffi.NULL, 0
         _audit("socket.sendmsg", self, address)
-        try:
-            views = [_read_buffer(b) for b in buffers]
-        except TypeError as exc:
-            if "bytes-like" in str(exc):
-                raise
-            raise TypeError("sendmsg() argument 1 must be an iterable") from None
+        views = [_read_buffer(b) for b in iterate(buffers, "sendmsg")]
         control, controllen = _pack_ancillary(ancdata)
         bufs = ffi.new("void *[]", views)
         lens = ffi.new("size_t[]", [len(v) for v in views])
