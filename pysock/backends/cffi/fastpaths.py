@@ -45,6 +45,7 @@ _NULL = ffi.NULL
 _EAGAIN = -errno.EAGAIN
 # Plain ints: the table holds the stdlib's enums (MsgFlag.__or__ is slow).
 _MSG_DONTWAIT = int(C.get("MSG_DONTWAIT", 0))
+_MSG_WAITALL = int(C.get("MSG_WAITALL", 0))
 _FRAME_COMPLETE = lib.PS_FRAME_COMPLETE
 _FRAME_NEEDS_BUFFER = lib.PS_FRAME_NEEDS_BUFFER
 _MMSG_MAX = lib.PS_MMSG_MAX
@@ -65,23 +66,49 @@ class FastPaths:
             nbytes = size_argument(nbytes, "recv_exactly")
         if flags:
             flags = c_int(flags)
+        if nbytes == 0:
+            return b""  # no system call: on a datagram socket it would eat one
         t = self._timeout_ns
         deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
-        buf = take(nbytes)
+        if nbytes <= POOL_BUFFER:
+            try:
+                buf = _small_pop()
+            except IndexError:
+                buf = take(nbytes)
+        else:
+            buf = take(nbytes)
+        try:
+            # Most often it is all there, or the kernel waits for all of it
+            # (MSG_WAITALL): one plain recv, no loop state.
+            n = _recv(self._h, buf, nbytes, flags | _MSG_WAITALL, deadline)
+            if n != nbytes:
+                n = self._recv_exactly_rest(buf, nbytes, flags, deadline, n)
+            data = _unpack(buf, n)
+        finally:
+            give(buf)
+        if n < nbytes:
+            raise IncompleteReadError(data, nbytes)
+        return data
+
+    def _recv_exactly_rest(self, buf: Any, nbytes: int, flags: int, deadline: int,
+                           first: int) -> int:
+        """The C loop after a first recv that got `first` bytes (or -errno);
+        returns how many arrived in all (fewer than nbytes: EOF)."""
+        if first == 0:
+            return 0  # EOF
+        if first < 0 and first != EINTR:
+            raise from_result(first)
         progress = take_progress()
         try:
-            r = _recv_exactly(self._h, buf, nbytes, flags, deadline, progress, 0)
+            progress.done = first if first > 0 else 0
+            r = EINTR
             while r == EINTR:
                 r = _recv_exactly(self._h, buf, nbytes, flags, deadline, progress, 1)
             if r < 0:
                 raise from_result(r)
-            data = _unpack(buf, progress.done)
+            return progress.done
         finally:
-            give(buf)
             give_progress(progress)
-        if len(data) < nbytes:
-            raise IncompleteReadError(data, nbytes)
-        return data
 
     def recv_into_exactly(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         """Fill exactly nbytes of buffer (0: all of it); returns nbytes.
@@ -93,18 +120,13 @@ class FastPaths:
         nbytes = buffer_length(nbytes, len(view), "recv_into_exactly")
         if flags:
             flags = c_int(flags)
+        if nbytes == 0:
+            return 0
         t = self._timeout_ns
         deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
-        progress = take_progress()
-        try:
-            r = _recv_exactly(self._h, view, nbytes, flags, deadline, progress, 0)
-            while r == EINTR:
-                r = _recv_exactly(self._h, view, nbytes, flags, deadline, progress, 1)
-            if r < 0:
-                raise from_result(r)
-            done = progress.done
-        finally:
-            give_progress(progress)
+        done = _recv(self._h, view, nbytes, flags | _MSG_WAITALL, deadline)
+        if done != nbytes:
+            done = self._recv_exactly_rest(view, nbytes, flags, deadline, done)
         if done < nbytes:
             raise IncompleteReadError(_unpack(view, done), nbytes)
         return nbytes
