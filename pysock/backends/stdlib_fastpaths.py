@@ -69,6 +69,8 @@ def _writable_view(buffer: Any, method: str) -> memoryview:
                         f"object, not {type(buffer).__name__}")
     if not view.c_contiguous:
         raise BufferError("memoryview: underlying buffer is not C-contiguous")
+    if view.format == "B" and view.ndim == 1:
+        return view  # PyPy's recv_into refuses a cast view as read-only
     return view.cast("B")
 
 
@@ -78,7 +80,15 @@ def _recv_loop(sock: Any, view: memoryview, flags: int, deadline: Optional[float
     while got < size:
         if deadline is not None:
             _wait_readable(sock, deadline)
-        n = sock.recv_into(view[got:], size - got, flags)
+        try:
+            n = sock.recv_into(view[got:], size - got, flags)
+        except TypeError:
+            if view.format == "B":
+                raise
+            # PyPy's recv_into refuses a cast view (of an array, say).
+            chunk = sock.recv(size - got, flags)
+            n = len(chunk)
+            view[got:got + n] = chunk
         if n == 0:
             break
         got += n
@@ -146,12 +156,12 @@ class FastPaths:
 
     def try_recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> Optional[int]:
         """recv_into() that returns None instead of raising BlockingIOError."""
-        view = _writable_view(buffer, "try_recv_into")
-        nbytes = buffer_length(nbytes, len(view), "try_recv_into")
+        nbytes = buffer_length(nbytes, len(_writable_view(buffer, "try_recv_into")),
+                               "try_recv_into")
         if self.gettimeout() and not _readable_now(self):
             return None
         try:
-            return self.recv_into(view, nbytes, flags | _MSG_DONTWAIT)
+            return self.recv_into(buffer, nbytes, flags | _MSG_DONTWAIT)
         except BlockingIOError:
             return None
 
@@ -174,18 +184,20 @@ class FastPaths:
 
     def recvmmsg_into(self, buffers: Iterable[Any], flags: int = 0) -> List[Tuple[int, Any]]:
         """Receive up to len(buffers) datagrams (at most 64): [(nbytes, address)]."""
-        views = [_writable_view(b, "recvmmsg_into")
-                 for b in iterate(buffers, "recvmmsg_into")][:_MMSG_MAX]
-        if not views:
+        # Checked first (as the cffi backend does), then passed as they are.
+        targets = [b for b in iterate(buffers, "recvmmsg_into")][:_MMSG_MAX]
+        for target in targets:
+            _writable_view(target, "recvmmsg_into")
+        if not targets:
             return []
-        results = [self.recvfrom_into(views[0], 0, flags)]
+        results = [self.recvfrom_into(targets[0], 0, flags)]
         timeout_mode = bool(self.gettimeout())
-        for view in views[1:]:
+        for target in targets[1:]:
             # Only what is there already: no waiting after the first.
             if timeout_mode and not _readable_now(self):
                 break
             try:
-                results.append(self.recvfrom_into(view, 0, flags | _MSG_DONTWAIT))
+                results.append(self.recvfrom_into(target, 0, flags | _MSG_DONTWAIT))
             except OSError:
                 break
         return results
