@@ -287,6 +287,25 @@ def test_eof_inside_a_large_frame(api, unix_pair):
     thread.join()
 
 
+def test_a_large_announced_frame_then_eof(api, unix_pair):
+    """Found by the framing fuzzer: the announced length is the peer's word,
+    so EOF must come back as IncompleteReadError at once, on both backends,
+    not after allocating (and zeroing) that length."""
+    a, b = unix_pair
+    b.settimeout(5)
+    a.sendall(b"J\t@\xa9" + b"abc")    # 1.2 GB announced, 3 bytes sent
+    a.shutdown(api.SHUT_WR)
+    with pytest.raises(api.IncompleteReadError) as info:
+        b.recv_msg(2**31 - 1)
+    assert (info.value.partial, info.value.expected) == (b"abc", 0x4A0940A9)
+
+
+def test_recv_msg_max_size_beyond_ssize_t(api, unix_pair):
+    a, _ = unix_pair
+    with pytest.raises(OverflowError):
+        a.recv_msg(2**63)
+
+
 def test_recv_msg_timeout(api, unix_pair):
     a, b = unix_pair
     b.settimeout(0.2)

@@ -32,6 +32,7 @@ __all__ = ["FastPaths", "splice"]
 
 _HEADER = struct.Struct(">I")
 _MMSG_MAX = 64  # as the cffi backend (PS_MMSG_MAX)
+_CHUNK = 1 << 20  # recv_msg's payload, read in pieces of at most this
 _MSG_DONTWAIT = getattr(_std, "MSG_DONTWAIT", 0)
 _POLLIN = select.POLLIN
 
@@ -138,10 +139,15 @@ class FastPaths:
         (length,) = _HEADER.unpack(header)
         if length > max_size:
             raise frame_too_large(length, max_size)
-        payload = bytearray(length)
-        got = _recv_loop(self, memoryview(payload), flags, deadline)
-        if got < length:
-            raise IncompleteReadError(bytes(payload[:got]), length)
+        # The payload grows as it arrives: the length is the peer's word, and
+        # allocating it up front would let a header alone cost that memory.
+        payload = bytearray()
+        while len(payload) < length:
+            chunk = bytearray(min(length - len(payload), _CHUNK))
+            got = _recv_loop(self, memoryview(chunk), flags, deadline)
+            payload += chunk[:got]
+            if got < len(chunk):
+                raise IncompleteReadError(bytes(payload), length)
         return bytes(payload)
 
     def try_recv(self, bufsize: int, flags: int = 0) -> Optional[bytes]:

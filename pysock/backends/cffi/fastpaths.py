@@ -15,6 +15,7 @@ nothing is allocated per call beyond the result.
 from __future__ import annotations
 
 import errno
+import sys
 from typing import Any, Iterable, List, Optional, Tuple
 
 from pysock.backends.cffi.addresses import decode_cached, encode
@@ -49,6 +50,7 @@ _MSG_WAITALL = int(C.get("MSG_WAITALL", 0))
 _FRAME_COMPLETE = lib.PS_FRAME_COMPLETE
 _FRAME_NEEDS_BUFFER = lib.PS_FRAME_NEEDS_BUFFER
 _MMSG_MAX = lib.PS_MMSG_MAX
+_SSIZE_MAX = sys.maxsize
 
 
 class FastPaths:
@@ -163,7 +165,7 @@ class FastPaths:
         max_size raises OSError(EMSGSIZE) after its header was read: the
         stream is then at an undefined position (inside that frame).
         """
-        if max_size.__class__ is not int or max_size < 0:
+        if max_size.__class__ is not int or not 0 <= max_size <= _SSIZE_MAX:
             max_size = size_argument(max_size, "recv_msg")
         if flags:
             flags = c_int(flags)
