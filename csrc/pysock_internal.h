@@ -94,8 +94,46 @@ int sock_closed(ps_sock *s);
 #define PS_CMSG_FDS_CLOEXEC 2
 int ps_cmsg_fds(const void *control, size_t controllen, int action);
 
+/* io.c: after a call on `fd` failed with EAGAIN, wait for EVENTS until the
+   deadline.  0: ready, try again; anything else is the call's final result
+   (-EAGAIN without a deadline, PS_ERR_TIMEOUT, -EINTR, -EBADF if closed). */
+ssize_t sock_wait_retry(ps_sock *s, int fd, int events, int64_t deadline);
+
 /* socket.c: make a fresh descriptor close-on-exec (and SIGPIPE-free where
    MSG_NOSIGNAL is missing) when the kernel could not do it atomically. */
 int fd_prepare_new(int fd);
+
+/* Right after a call on `fd` failed (errno set): 0 to call again (it would
+   have blocked and the descriptor is ready now), else the final result. */
+static inline ssize_t sock_after_failure(ps_sock *s, int fd, int events, int64_t deadline)
+{
+    ssize_t r = -errno;
+    if (r == -EAGAIN || r == -EWOULDBLOCK)
+        return sock_wait_retry(s, fd, events, deadline);
+    return r;
+}
+
+/* Runs CALL (which uses `fd`) on the handle, waiting for EVENTS on EAGAIN. */
+#define RUN_IO(s, events, deadline, result, CALL)                      \
+    do {                                                               \
+        int fd = sock_enter(s);                                        \
+        if (fd < 0)                                                    \
+            return fd;                                                 \
+        RUN_IO_ENTERED(s, fd, events, deadline, result, CALL);         \
+    } while (0)
+
+/* RUN_IO for a shim that entered the handle itself (it has something to
+   release when the handle is already closed). */
+#define RUN_IO_ENTERED(s, fd, events, deadline, result, CALL)          \
+    do {                                                               \
+        for (;;) {                                                     \
+            (result) = (CALL);                                         \
+            if ((result) >= 0)                                         \
+                break;                                                 \
+            (result) = sock_after_failure((s), fd, (events), (deadline)); \
+            if ((result) != 0)                                         \
+                break;                                                 \
+        }                                                              \
+    } while (0)
 
 #endif /* PYSOCK_INTERNAL_H */
