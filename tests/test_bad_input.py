@@ -526,7 +526,23 @@ def test_largest_timeout_still_sends_and_receives(api):
         assert server.recv_into(buffer) == 1 and buffer == b"b"
         assert server.recvfrom(1)[0] == b"c"
         assert server.recvmsg(1)[0] == b"d"
+        # pysock's fast paths, each with its own deadline
+        client.send_msg(b"ef")
+        assert server.recv_exactly(4) == b"\0\0\0\x02"
+        client.send_msg(b"gh")
+        assert server.recv_exactly(2) == b"ef" and server.recv_msg() == b"gh"
+        client.sendall(b"i")
+        assert server.recv_into_exactly(bytearray(1)) == 1
+        assert server.try_recv(1) is None
         assert server.gettimeout() == 9223372036
+    receiver, sender = api.socket(AF_INET, api.SOCK_DGRAM), api.socket(AF_INET, api.SOCK_DGRAM)
+    with receiver, sender:
+        for sock in (receiver, sender):
+            sock.settimeout(9223372036)
+        receiver.bind((HOME, 0))
+        assert sender.sendmmsg([b"j", b"k"], receiver.getsockname()) == 2
+        got = receiver.recvmmsg_into([bytearray(1), bytearray(1)])
+        assert [n for n, _ in got] == [1, 1]
 
 
 def test_disconnect_on_a_closed_or_detached_socket(api):

@@ -35,6 +35,7 @@ _MMSG_MAX = 64  # as the cffi backend (PS_MMSG_MAX)
 _CHUNK = 1 << 20  # recv_msg's payload, read in pieces of at most this
 _MSG_DONTWAIT = getattr(_std, "MSG_DONTWAIT", 0)
 _POLLIN = select.POLLIN
+_POLL_MAX_MS = 2**31 - 1
 
 
 def _deadline(sock: Any) -> Optional[float]:
@@ -44,13 +45,17 @@ def _deadline(sock: Any) -> Optional[float]:
 
 def _wait_readable(sock: Any, deadline: float) -> None:
     """Poll until sock is readable; TimeoutError once the deadline passes."""
-    left = deadline - time.monotonic()
-    if left > 0:
-        poller = select.poll()
-        poller.register(sock, _POLLIN)
-        if poller.poll(math.ceil(left * 1000)):
+    poller = None
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _std.timeout("timed out")
+        if poller is None:
+            poller = select.poll()
+            poller.register(sock, _POLLIN)
+        # poll() takes a C int of milliseconds: a longer timeout waits in turns.
+        if poller.poll(min(math.ceil(left * 1000), _POLL_MAX_MS)):
             return
-    raise _std.timeout("timed out")
 
 
 def _readable_now(sock: Any) -> bool:

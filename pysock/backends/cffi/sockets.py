@@ -89,7 +89,7 @@ _INT_TIMEOUT_OVERFLOW = f"timestamp too large to convert to C {_PYTIME_T}"
 _FLOAT_TIMEOUT_OVERFLOW = ("timestamp out of range for platform time_t"
                            if sys.version_info >= (3, 11) else _INT_TIMEOUT_OVERFLOW)
 _NS_MIN, _NS_LIMIT = -2**63, 2**63
-_LATEST_DEADLINE = _NS_LIMIT - 1
+_WAIT_CAP = 2**62
 _SECONDS_LIMIT = (_NS_LIMIT - 1) // _NS   # whole seconds that still fit in int64 ns
 
 
@@ -137,7 +137,8 @@ def setdefaulttimeout(value: Optional[float], /) -> None:
 class socket(FastPaths, _std.socket):
     """A socket, as socket.socket, on pysock's C shims."""
 
-    __slots__ = ("_h", "_family", "_type", "_proto", "_timeout_ns", "_usecount")
+    __slots__ = ("_h", "_family", "_type", "_proto", "_timeout_ns", "_timeout_given",
+                 "_usecount")
 
     def __init__(self, family: int = -1, type: int = -1, proto: int = -1,
                  fileno: Optional[int] = None) -> None:
@@ -184,7 +185,7 @@ class socket(FastPaths, _std.socket):
         if type & _SOCK_NONBLOCK:
             self._timeout_ns = 0
         else:
-            self._timeout_ns = _default_timeout_ns
+            self._keep_timeout(_default_timeout_ns)
             if _default_timeout_ns >= 0 and not nonblocking:
                 self._set_blocking(False)
 
@@ -260,22 +261,28 @@ class socket(FastPaths, _std.socket):
         if result < 0:
             raise from_result(result)
 
+    def _keep_timeout(self, ns: int) -> None:
+        # Every hot path computes its deadline inline as now + _timeout_ns, in
+        # int64_t nanoseconds.  A valid timeout reaches 2**63 ns (292 years);
+        # waiting is capped at 2**62 (146 years), so that sum never overflows,
+        # and gettimeout() still reports the timeout as given.
+        self._timeout_ns = ns if ns < _WAIT_CAP else _WAIT_CAP
+        self._timeout_given = ns
+
     def _deadline(self) -> int:
         t = self._timeout_ns
-        if t <= 0:
-            return NO_DEADLINE
-        # A timeout of up to 2**63 ns is valid: saturate rather than overflow int64_t.
-        deadline = _monotonic_ns() + t
-        return deadline if deadline < _LATEST_DEADLINE else _LATEST_DEADLINE
+        return _monotonic_ns() + t if t > 0 else NO_DEADLINE
 
     def settimeout(self, value: Optional[float], /) -> None:
         """None: blocking; 0: non-blocking; > 0: operations time out (seconds)."""
         ns = timeout_ns(value)
-        self._timeout_ns = ns
+        self._keep_timeout(ns)
         self._set_blocking(ns < 0)
 
     def gettimeout(self) -> Optional[float]:
         ns = self._timeout_ns
+        if ns == _WAIT_CAP:
+            ns = self._timeout_given
         return None if ns < 0 else ns / 1e9
 
     def setblocking(self, flag: bool, /) -> None:
@@ -438,10 +445,8 @@ class socket(FastPaths, _std.socket):
         try:
             n = _send(self._h, data, len(data), flags, deadline)
         except (TypeError, OverflowError):
-            # cffi refused flags (converted here by the stdlib's rule), or the
-            # deadline is past int64_t (a timeout near 2**63 ns): _deadline() saturates.
+            # cffi refused flags: converted here by the stdlib's rule
             flags = c_int(flags)
-            deadline = self._deadline()
             n = _send(self._h, data, len(data), flags, deadline)
         if n < 0:
             return self._retry_send(n, data, flags, deadline)
@@ -613,10 +618,8 @@ class socket(FastPaths, _std.socket):
         try:
             n = _recv(self._h, buf, bufsize, flags, deadline)
         except (TypeError, OverflowError):
-            # cffi refused flags (converted here by the stdlib's rule), or the
-            # deadline is past int64_t (a timeout near 2**63 ns): _deadline() saturates.
+            # cffi refused flags: converted here by the stdlib's rule
             flags = c_int(flags)
-            deadline = self._deadline()
             n = _recv(self._h, buf, bufsize, flags, deadline)
         if n < 0:
             n = self._retry_recv(n, buf, bufsize, flags, deadline)
@@ -653,10 +656,8 @@ class socket(FastPaths, _std.socket):
         try:
             n = _recv(self._h, view, nbytes, flags, deadline)
         except (TypeError, OverflowError):
-            # cffi refused flags (converted here by the stdlib's rule), or the
-            # deadline is past int64_t (a timeout near 2**63 ns): _deadline() saturates.
+            # cffi refused flags: converted here by the stdlib's rule
             flags = c_int(flags)
-            deadline = self._deadline()
             n = _recv(self._h, view, nbytes, flags, deadline)
         while n == EINTR:  # keeping the first deadline, as _retry_send
             n = _recv(self._h, view, nbytes, flags, deadline)
@@ -677,10 +678,8 @@ class socket(FastPaths, _std.socket):
             try:
                 n = _recvfrom(self._h, view, nbytes, flags, addr, length, deadline)
             except (TypeError, OverflowError):
-                # cffi refused flags (converted here by the stdlib's rule), or the
-                # deadline is past int64_t (a timeout near 2**63 ns): _deadline() saturates.
+                # cffi refused flags: converted here by the stdlib's rule
                 flags = c_int(flags)
-                deadline = self._deadline()
                 n = _recvfrom(self._h, view, nbytes, flags, addr, length, deadline)
             while n == EINTR:
                 length[0] = SOCKADDR_MAX
