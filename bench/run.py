@@ -147,7 +147,7 @@ def build_c(cache: Path) -> "tuple[Optional[Path], str]":
     if not compiler:
         return None, "no C compiler (cc)"
     sources = sorted(C_DIR.glob("*.c")) + sorted(C_DIR.glob("*.h"))
-    digest = hashlib.sha256(compiler.encode())
+    digest = hashlib.sha256((compiler + os.environ.get("BENCH_CFLAGS", "")).encode())
     for path in sources:
         digest.update(path.name.encode() + path.read_bytes())
     out = cache / digest.hexdigest()[:16]
@@ -156,7 +156,8 @@ def build_c(cache: Path) -> "tuple[Optional[Path], str]":
         return out, ""
     out.mkdir(parents=True, exist_ok=True)
     for path in C_DIR.glob("*.c"):
-        cmd = [compiler, "-O2", "-Wall", "-Wextra", "-o", str(out / path.stem), str(path)]
+        cmd = [compiler, "-O2", "-Wall", "-Wextra", *os.environ.get("BENCH_CFLAGS", "").split(),
+               "-o", str(out / path.stem), str(path)]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             return None, f"{path.name} does not compile: {proc.stderr.strip()[:300]}"
