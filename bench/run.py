@@ -44,10 +44,10 @@ class Target:
     """cffi / reference >= minimum; on PyPy `pypy_minimum` when given."""
 
     reference: str                    # "stdlib" or "C"
-    minimum: float
+    minimum: Optional[float]          # None: reported, not judged
     pypy_minimum: Optional[float] = None
 
-    def for_impl(self, impl: str) -> float:
+    def for_impl(self, impl: str) -> Optional[float]:
         if impl == "PyPy" and self.pypy_minimum is not None:
             return self.pypy_minimum
         return self.minimum
@@ -72,7 +72,9 @@ PER_CALL = (Target("stdlib", 0.97, pypy_minimum=1.0), Target("C", 0.92))
 STREAM = (Target("stdlib", 1.0), Target("C", 0.97))
 BATCHED = (Target("stdlib", 1.45), Target("C", 1.0))
 C_LOOP = (Target("stdlib", 1.3),)
-CONVERSION = "~stdlib (CPython), >1.0x (PyPy)"
+# "As close to the stdlib as a cffi call allows" on CPython (no number to
+# judge), ahead of it on PyPy.
+CONVERSION = (Target("stdlib", None, pypy_minimum=1.0),)
 
 
 def us_per(name: str, what: str, targets=()) -> Row:
@@ -109,26 +111,26 @@ def mmap_rows() -> "list[Row]":
 
 
 WORKLOADS = [
-    Workload("pingpong", "pingpong", [3000], [100_000],
+    Workload("pingpong", "pingpong", [3000], [50_000],
              [us_per("pingpong_unix", "round trip", PER_CALL),
               us_per("pingpong_tcp", "round trip", PER_CALL)]),
     Workload("stream", "stream", [64 * MiB, 65536], [2048 * MiB, 65536],
              [mb_per_s("stream_tcp", STREAM)]),
-    Workload("udp", "udp", [6400, 32], [160_000, 32],
+    Workload("udp", "udp", [6400, 32], [96_000, 32],
              [us_per("udp_percall", "datagram", PER_CALL),
               us_per("udp_batched", "datagram", BATCHED)]),
-    Workload("echo", "echo_server", [32, 100, 64], [32, 3000, 64],
+    Workload("echo", "echo_server", [32, 100, 64], [32, 2000, 64],
              [us_per("echo32", "echo")], needs_driver=True),
-    Workload("calls", "calls", [10_000], [500_000],
-             [ns_per("htons", note=CONVERSION), ns_per("inet_pton", note=CONVERSION),
-              ns_per("inet_ntop", note=CONVERSION), ns_per("socket_close"),
+    Workload("calls", "calls", [10_000], [200_000],
+             [ns_per("htons", CONVERSION), ns_per("inet_pton", CONVERSION),
+              ns_per("inet_ntop", CONVERSION), ns_per("socket_close"),
               ns_per("getsockopt"), ns_per("recv_empty_raise"),
               ns_per("recv_empty_noraise", (Target("stdlib", 3.0),))]),
     Workload("accept", "accept_server", [300], [10_000],
              [us_per("accept", "connection")], needs_driver=True),
     Workload("sendfile", "sendfile", [32 * MiB], [1024 * MiB],
              [mb_per_s("sendfile")], needs_driver=True, needs_file=True),
-    Workload("loops", "loops", [4 * MiB], [128 * MiB],
+    Workload("loops", "loops", [4 * MiB], [64 * MiB],
              [mb_per_s(f"{op}_{size}", C_LOOP)
               for size in ("1k", "64k")
               for op in ("sendall", "recv_exactly", "send_msg", "recv_msg")],
@@ -155,12 +157,15 @@ def build_c(cache: Path) -> "tuple[Optional[Path], str]":
     if stamp.exists():
         return out, ""
     out.mkdir(parents=True, exist_ok=True)
-    for path in C_DIR.glob("*.c"):
-        cmd = [compiler, "-O2", "-Wall", "-Wextra", *os.environ.get("BENCH_CFLAGS", "").split(),
-               "-o", str(out / path.stem), str(path)]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            return None, f"{path.name} does not compile: {proc.stderr.strip()[:300]}"
+    jobs = {path: subprocess.Popen([compiler, "-O2", "-Wall", "-Wextra",
+                                    *os.environ.get("BENCH_CFLAGS", "").split(),
+                                    "-o", str(out / path.stem), str(path)],
+                                   stderr=subprocess.PIPE, text=True)
+            for path in C_DIR.glob("*.c")}
+    failed = [(path, job.communicate()[1]) for path, job in jobs.items() if job.wait() != 0]
+    if failed:
+        path, errors = failed[0]
+        return None, f"{path.name} does not compile: {errors.strip()[:300]}"
     stamp.touch()
     return out, ""
 
@@ -305,21 +310,24 @@ def summarise_row(row: Row, reps: "list[dict[str, dict]]", impl: str) -> dict:
 
 
 def judge(row: Row, ratios: dict, impl: str) -> "tuple[str, Optional[bool]]":
+    """The target as text and whether the cffi ratios meet it (None: no
+    numeric target here, or a ratio is missing)."""
     if not row.targets:
         return row.note or "-", None
-    texts, met = [], True
+    texts, verdicts = [], []
     for t in row.targets:
         minimum = t.for_impl(impl)
+        if minimum is None:
+            texts.append(f"~{t.reference} (no number)")
+            continue
         texts.append(f"≥{minimum:g}x {t.reference}")
         got = ratios.get(f"cffi/{t.reference}")
-        if got is None:
-            met = None if met is not False else False
-            continue
-        if met is not False:
-            met = got["median"] >= minimum if met is not None else None
-        if got["median"] < minimum:
-            met = False
-    return ", ".join(texts), met
+        verdicts.append(None if got is None else got["median"] >= minimum)
+    if False in verdicts:
+        return ", ".join(texts), False
+    if verdicts and None not in verdicts:
+        return ", ".join(texts), True
+    return ", ".join(texts), None
 
 
 def summarise_memory(workload: Workload, results: "dict[str, dict]") -> "list[dict]":
