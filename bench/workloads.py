@@ -376,9 +376,9 @@ class Workloads:
             raise RuntimeError("sendfile: sink failed")
         return {"sendfile": row(sent, t1 - t0)}
 
-    def loops(self, total: int, driver: str) -> dict:
+    def loops(self, total_1k: int, total_64k: int, driver: str) -> dict:
         result = {}
-        for size, name in ((1024, "1k"), (65536, "64k")):
+        for size, name, total in ((1024, "1k", total_1k), (65536, "64k", total_64k)):
             result[f"sendall_{name}"] = self._sending(total, size, driver, framed=False)
             result[f"recv_exactly_{name}"] = self._receiving(total, size, driver, framed=False)
             result[f"send_msg_{name}"] = self._sending(total, size, driver, framed=True)

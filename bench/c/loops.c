@@ -1,7 +1,7 @@
-/* loops TOTAL DRIVER: TOTAL payload bytes per row through an AF_UNIX stream
- * socketpair whose other end is the shared driver (sink_fd or source_fd), in
- * 1 KiB and 64 KiB messages: sendall, recv_exactly, and 4-byte big-endian
- * length-prefixed messages (send_msg / recv_msg). */
+/* loops TOTAL_1K TOTAL_64K DRIVER: payload bytes per row through an AF_UNIX
+ * stream socketpair whose other end is the shared driver (sink_fd or
+ * source_fd), in 1 KiB and 64 KiB messages: sendall, recv_exactly, and 4-byte
+ * big-endian length-prefixed messages (send_msg / recv_msg). */
 #include "bench.h"
 
 static char *driver;
@@ -76,14 +76,15 @@ static double receiving(long total, long size, int framed)
 
 int main(int argc, char **argv)
 {
-    long total = arg_long(argc, argv, 1);
-    if (argc != 3) { fprintf(stderr, "usage: loops TOTAL DRIVER\n"); return 2; }
-    driver = argv[2];
+    if (argc != 4) { fprintf(stderr, "usage: loops TOTAL_1K TOTAL_64K DRIVER\n"); return 2; }
+    long totals[] = {arg_long(argc, argv, 1), arg_long(argc, argv, 2)};
+    driver = argv[3];
     static const long sizes[] = {1024, 65536};
     static const char *names[] = {"1k", "64k"};
     char row[64];
     result_begin();
     for (int i = 0; i < 2; i++) {
+        long total = totals[i];
         snprintf(row, sizeof row, "sendall_%s", names[i]);
         result_row(row, (double)total, sending(total, sizes[i], 0));
         snprintf(row, sizeof row, "recv_exactly_%s", names[i]);
