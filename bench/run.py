@@ -111,32 +111,32 @@ def mmap_rows() -> "list[Row]":
 
 
 WORKLOADS = [
-    Workload("pingpong", "pingpong", [3000], [50_000],
+    Workload("pingpong", "pingpong", [2000], [50_000],
              [us_per("pingpong_unix", "round trip", PER_CALL),
               us_per("pingpong_tcp", "round trip", PER_CALL)]),
     Workload("stream", "stream", [64 * MiB, 65536], [2048 * MiB, 65536],
              [mb_per_s("stream_tcp", STREAM)]),
-    Workload("udp", "udp", [6400, 32], [96_000, 32],
+    Workload("udp", "udp", [3200, 32], [96_000, 32],
              [us_per("udp_percall", "datagram", PER_CALL),
               us_per("udp_batched", "datagram", BATCHED)]),
-    Workload("echo", "echo_server", [32, 100, 64], [32, 2000, 64],
+    Workload("echo", "echo_server", [32, 50, 64], [32, 2000, 64],
              [us_per("echo32", "echo")], needs_driver=True),
-    Workload("calls", "calls", [10_000], [200_000],
+    Workload("calls", "calls", [5_000], [200_000],
              [ns_per("htons", CONVERSION), ns_per("inet_pton", CONVERSION),
               ns_per("inet_ntop", CONVERSION), ns_per("socket_close"),
               ns_per("getsockopt"), ns_per("recv_empty_raise"),
               ns_per("recv_empty_noraise", (Target("stdlib", 3.0),))]),
-    Workload("accept", "accept_server", [300], [10_000],
+    Workload("accept", "accept_server", [200], [10_000],
              [us_per("accept", "connection")], needs_driver=True),
-    Workload("sendfile", "sendfile", [32 * MiB], [1024 * MiB],
+    Workload("sendfile", "sendfile", [16 * MiB], [1024 * MiB],
              [mb_per_s("sendfile")], needs_driver=True, needs_file=True),
     Workload("loops", "loops", [2 * MiB, 16 * MiB], [32 * MiB, 512 * MiB],
              [mb_per_s(f"{op}_{size}", C_LOOP)
               for size in ("1k", "64k")
               for op in ("sendall", "recv_exactly", "send_msg", "recv_msg")],
              needs_driver=True),
-    Workload("memory", "memory", [100_000], [10_000_000], rss_rows(), single_rep=True),
-    Workload("mmap", "mmap", [300], [10_000], mmap_rows(), single_rep=True),
+    Workload("memory", "memory", [50_000], [10_000_000], rss_rows(), single_rep=True),
+    Workload("mmap", "mmap", [200], [10_000], mmap_rows(), single_rep=True),
 ]
 
 
