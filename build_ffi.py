@@ -20,7 +20,7 @@ from cffi import FFI
 
 HERE = Path(__file__).resolve().parent
 CSRC = HERE / "csrc"
-SOURCES = ["handle.c", "socket.c", "io.c", "addr.c", "netdb.c"]
+SOURCES = ["handle.c", "socket.c", "io.c", "loops.c", "addr.c", "netdb.c"]
 GROUPS = {"socket": 0, "posix": 1}
 
 # Warnings are for our code; cffi's generated wrapper is compiled with the same

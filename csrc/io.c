@@ -47,7 +47,7 @@ int ps_poll(void *fds, unsigned nfds, int timeout_ms)
  * is the call's final result (-EAGAIN without a deadline, PS_ERR_TIMEOUT,
  * -EINTR for Python to handle, -EBADF if another thread closed the socket).
  */
-static ssize_t wait_to_retry(ps_sock *s, int fd, int events, int64_t deadline)
+ssize_t sock_wait_retry(ps_sock *s, int fd, int events, int64_t deadline)
 {
     if (deadline == PS_NO_DEADLINE)
         return -EAGAIN;
@@ -63,25 +63,6 @@ static ssize_t wait_to_retry(ps_sock *s, int fd, int events, int64_t deadline)
             return PS_ERR_TIMEOUT;
     }
 }
-
-/* Runs CALL (which uses `fd`) on the handle, waiting for EVENTS on EAGAIN. */
-#define RUN_IO(s, events, deadline, result, CALL)                      \
-    do {                                                               \
-        int fd = sock_enter(s);                                        \
-        if (fd < 0)                                                    \
-            return fd;                                                 \
-        for (;;) {                                                     \
-            (result) = (CALL);                                         \
-            if ((result) >= 0)                                         \
-                break;                                                 \
-            (result) = -errno;                                         \
-            if ((result) != -EAGAIN && (result) != -EWOULDBLOCK)       \
-                break;                                                 \
-            (result) = wait_to_retry((s), fd, (events), (deadline));   \
-            if ((result) != 0)                                         \
-                break;                                                 \
-        }                                                              \
-    } while (0)
 
 static int connect_finish(ps_sock *s, int fd, int64_t deadline)
 {
@@ -186,7 +167,7 @@ ssize_t ps_sendall(ps_sock *s, const void *buf, size_t len, int flags,
         }
         r = -errno;
         if (r == -EAGAIN || r == -EWOULDBLOCK) {
-            r = wait_to_retry(s, fd, POLLOUT, deadline);
+            r = sock_wait_retry(s, fd, POLLOUT, deadline);
             if (r == 0)
                 continue;
         }
@@ -329,7 +310,7 @@ ssize_t ps_sendfile(ps_sock *s, int in_fd, int64_t *offset, size_t count, int64_
         r = -errno;
         if (r != -EAGAIN)
             break;
-        r = wait_to_retry(s, fd, POLLOUT, deadline);
+        r = sock_wait_retry(s, fd, POLLOUT, deadline);
         if (r != 0)
             break;
     }

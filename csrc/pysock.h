@@ -108,6 +108,34 @@ ssize_t ps_sendfile(ps_sock *s, int in_fd, int64_t *offset, size_t count, int64_
 ssize_t ps_read(int fd, void *buf, size_t len);
 ssize_t ps_write(int fd, const void *buf, size_t len);
 
+/* loops.c: the C loops (fast paths).  Progress of one call, kept by the
+   caller across -EINTR retries (resume = 1); resume = 0 starts afresh. */
+typedef struct ps_progress {
+    size_t done;                /* bytes moved so far (frames: header included) */
+    size_t length;              /* ps_recv_frame: the payload length, once read */
+    unsigned char header[4];    /* ps_recv_frame: the length header as it arrives */
+} ps_progress;
+
+/* ps_recv_frame results besides 0 (EOF: where is p->done) and -errno. */
+#define PS_FRAME_COMPLETE 1
+#define PS_FRAME_NEEDS_BUFFER 2     /* p->length is larger than buflen: call
+                                       again (resume) with a buffer that size */
+/* recvmmsg fills at most this many datagrams per call. */
+#define PS_MMSG_MAX 64
+
+ssize_t ps_recv_exactly(ps_sock *s, void *buf, size_t len, int flags,
+                        int64_t deadline, ps_progress *p, int resume);
+ssize_t ps_send_frame(ps_sock *s, const void *data, size_t len, int flags,
+                      int64_t deadline, ps_progress *p, int resume);
+ssize_t ps_recv_frame(ps_sock *s, void *buf, size_t buflen, size_t max_size,
+                      int flags, int64_t deadline, ps_progress *p, int resume);
+ssize_t ps_sendmmsg(ps_sock *s, void *const *bufs, const size_t *lens, size_t n,
+                    const void *addr, unsigned addrlen, int flags, int64_t deadline);
+ssize_t ps_recvmmsg(ps_sock *s, void *const *bufs, const size_t *lens, size_t n,
+                    void *addrs, unsigned addrsize, unsigned *addrlens,
+                    size_t *nbytes, int flags, int64_t deadline);
+ssize_t ps_splice(int fd_in, int fd_out, size_t len, unsigned flags);
+
 /* addr.c: socket addresses, text conversion, ancillary data */
 
 /* A decoded socket address: what Python needs to build the address tuple. */

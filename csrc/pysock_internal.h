@@ -50,8 +50,32 @@ ssize_t sock_leave(ps_sock *s, ssize_t result);
 ssize_t sock_leave_fd(ps_sock *s, ssize_t new_fd);
 int sock_closed(ps_sock *s);
 
+/* io.c: after a call on `fd` failed with EAGAIN, wait for EVENTS until the
+   deadline.  0: ready, try again; anything else is the call's final result
+   (-EAGAIN without a deadline, PS_ERR_TIMEOUT, -EINTR, -EBADF if closed). */
+ssize_t sock_wait_retry(ps_sock *s, int fd, int events, int64_t deadline);
+
 /* socket.c: make a fresh descriptor close-on-exec (and SIGPIPE-free where
    MSG_NOSIGNAL is missing) when the kernel could not do it atomically. */
 int fd_prepare_new(int fd);
+
+/* Runs CALL (which uses `fd`) on the handle, waiting for EVENTS on EAGAIN. */
+#define RUN_IO(s, events, deadline, result, CALL)                      \
+    do {                                                               \
+        int fd = sock_enter(s);                                        \
+        if (fd < 0)                                                    \
+            return fd;                                                 \
+        for (;;) {                                                     \
+            (result) = (CALL);                                         \
+            if ((result) >= 0)                                         \
+                break;                                                 \
+            (result) = -errno;                                         \
+            if ((result) != -EAGAIN && (result) != -EWOULDBLOCK)       \
+                break;                                                 \
+            (result) = sock_wait_retry((s), fd, (events), (deadline));   \
+            if ((result) != 0)                                         \
+                break;                                                 \
+        }                                                              \
+    } while (0)
 
 #endif /* PYSOCK_INTERNAL_H */

@@ -21,7 +21,10 @@ The socket module's CAPI, and the few constants CPython types in by number
 import socket as _socket
 import sys
 from _socket import _Address, _RetAddress
+from collections.abc import Iterable
 from typing import Literal, SupportsIndex
+
+from _typeshed import FileDescriptorLike, ReadableBuffer, WriteableBuffer
 
 from pysock import backends as backends
 
@@ -769,6 +772,32 @@ class socket(_socket.socket):
     def accept(self) -> tuple[socket, _RetAddress]: ...
     def disconnect(self) -> None:
         """Dissolve a datagram socket's association (connect() to AF_UNSPEC)."""
+    def recv_exactly(self, nbytes: int, flags: int = 0) -> bytes:
+        """Receive exactly nbytes (IncompleteReadError at an early EOF)."""
+    def recv_into_exactly(self, buffer: WriteableBuffer, nbytes: int = 0, flags: int = 0) -> int:
+        """Fill exactly nbytes of buffer (0: all of it)."""
+    def send_msg(self, data: ReadableBuffer, flags: int = 0) -> None:
+        """Send one frame: 4-byte big-endian length, then data."""
+    def recv_msg(self, max_size: int = 16777216, flags: int = 0) -> bytes:
+        """Receive one frame's payload (b"" at EOF between frames)."""
+    def try_recv(self, bufsize: int, flags: int = 0) -> bytes | None:
+        """recv(), but None where it would block."""
+    def try_recv_into(self, buffer: WriteableBuffer, nbytes: int = 0, flags: int = 0) -> int | None:
+        """recv_into(), but None where it would block."""
+    def sendmmsg(self, buffers: Iterable[ReadableBuffer], address: _Address | None = None, flags: int = 0) -> int:
+        """Send each buffer as one datagram in one system call; how many were sent."""
+    def recvmmsg_into(self, buffers: Iterable[WriteableBuffer], flags: int = 0) -> list[tuple[int, _RetAddress]]:
+        """Receive up to len(buffers) (at most 64) datagrams in one system call."""
+
+class IncompleteReadError(EOFError):
+    """EOF before the expected number of bytes arrived."""
+
+    partial: bytes
+    expected: int
+    def __init__(self, partial: bytes, expected: int) -> None: ...
+
+def splice(src: FileDescriptorLike, dst: FileDescriptorLike, count: int, flags: int = 0) -> int:
+    """splice(2) between a pipe and another descriptor (Linux)."""
 
 SocketType = socket
 

@@ -19,7 +19,7 @@ __all__ = ["NAMES", "load", "api_names", "make_fromfd", "EXTRA_NAMES", "CPYTHON_
 NAMES = ("cffi", "stdlib")
 
 # What pysock adds to the socket module's API, on every backend.
-EXTRA_NAMES: List[str] = []
+EXTRA_NAMES: List[str] = ["IncompleteReadError", "splice"]
 
 # Constants the stdlib has only as numbers typed into CPython, not from any
 # system header: the cffi backend, which takes every value from the headers,

@@ -5,7 +5,7 @@ socket class is a subclass carrying pysock's extra methods, and the helpers
 that create sockets (accept, socketpair, create_connection, fromfd, ...) are
 the stdlib's own code rebound so that they create that subclass.  Extras the
 socket module cannot do itself use other stdlib modules (ctypes for UDP
-disconnect).
+disconnect); the fast paths are in stdlib_fastpaths.py.
 """
 
 import array  # noqa: F401  (send_fds, recv_fds)
@@ -20,6 +20,8 @@ import sys
 
 from pysock import _rebind
 from pysock.backends import NOT_PORTED, api_names, make_fromfd
+from pysock.backends.extras import IncompleteReadError  # noqa: F401  (pysock's namespace)
+from pysock.backends.stdlib_fastpaths import FastPaths, splice  # noqa: F401
 
 _socket = sys.modules["_socket"]
 _CONSTANTS = {name: getattr(_std, name) for name in _std.__all__
@@ -46,7 +48,7 @@ class _Libc:
         return cls._connect(fd, address, len(address))
 
 
-class socket(_std.socket):
+class socket(FastPaths, _std.socket):
     """socket.socket with pysock's extra methods."""
 
     __slots__ = ()

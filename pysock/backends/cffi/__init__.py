@@ -17,12 +17,14 @@ import sys
 
 from pysock import _rebind
 from pysock.backends import api_names, make_fromfd
+from pysock.backends.extras import IncompleteReadError
 from pysock.backends.cffi.arguments import c_int
 from pysock.backends.cffi.constants import SOCKET as _CONSTANTS
 from pysock.backends.cffi.conversions import (
     CMSG_LEN, CMSG_SPACE, htonl, htons, inet_aton, inet_ntoa, inet_ntop, inet_pton,
     ntohl, ntohs)
 from pysock.backends.cffi.errors import error, from_result, gaierror, herror, timeout
+from pysock.backends.cffi.fastpaths import splice
 from pysock.backends.cffi.native import ffi, lib
 from pysock.backends.cffi.netdb import (
     getaddrinfo, gethostbyaddr, gethostbyname, gethostbyname_ex, gethostname,

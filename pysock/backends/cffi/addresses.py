@@ -23,7 +23,7 @@ from pysock.backends.cffi.arguments import c_int, c_uint_mask
 from pysock.backends.cffi.constants import SOCKET as C
 from pysock.backends.cffi.native import SOCKADDR_MAX, ffi, lib
 
-__all__ = ["encode", "decode", "host_bytes", "new_buffer", "setipaddr"]
+__all__ = ["encode", "decode", "decode_cached", "host_bytes", "new_buffer", "setipaddr"]
 
 AF_INET = C["AF_INET"]
 AF_INET6 = C.get("AF_INET6", -1)
@@ -202,3 +202,24 @@ def decode(buf: Any, length: int) -> Any:
         return None
     return (family, data)
 
+
+
+# Received addresses repeat (the same few peers): decode_cached maps the raw
+# sockaddr bytes to the decoded value, which is immutable (tuples of str and
+# int, str, bytes, None) and depends on those bytes only.
+_DECODED_KEPT = 1024
+_decoded: "dict[bytes, Any]" = {}
+
+
+def decode_cached(buf: Any, length: int) -> Any:
+    """decode(), remembered for the last addresses seen (recvfrom, recvmmsg_into)."""
+    key = ffi.unpack(buf, length)
+    try:
+        return _decoded[key]
+    except KeyError:
+        pass
+    value = decode(buf, length)
+    if len(_decoded) >= _DECODED_KEPT:
+        _decoded.clear()
+    _decoded[key] = value
+    return value

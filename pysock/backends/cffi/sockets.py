@@ -26,10 +26,14 @@ import warnings
 from typing import Any, Iterable, List, Optional, Tuple
 
 from pysock.backends.cffi import addresses
+from pysock.backends.cffi.buffers import (
+    give as _give, read_buffer as _read_buffer, take as _take, truncated as _truncated,
+    write_buffer as _write_buffer)
 from pysock.backends.cffi.arguments import (
     INT_MAX, INT_MIN, c_int, c_int_exact, c_long, c_ssize, c_uint_mask, type_name)
 from pysock.backends.cffi.constants import SOCKET as C
 from pysock.backends.cffi.errors import EINTR, from_result
+from pysock.backends.cffi.fastpaths import FastPaths
 from pysock.backends.cffi.native import (
     INT_ERR_BASE, NO_DEADLINE, SOCKADDR_MAX, ffi, lib)
 
@@ -61,27 +65,6 @@ _MSG_MORE = C.get("MSG_MORE", 0)
 _BLOCKING_TAKES_ANY_TRUTH = sys.version_info >= (3, 12)
 _FLOAT_AS_INT = sys.version_info < (3, 10) and sys.implementation.name == "cpython"
 _NS = 1_000_000_000
-
-# recv() buffers: a shared free list, so a recv allocates nothing in the steady
-# state and no socket holds a buffer while idle.  list.pop/append are atomic,
-# so threads never share a buffer.
-_POOL_BUFFER = 65536
-_pool: List[Any] = []
-
-
-def _take(size: int) -> Any:
-    if size <= _POOL_BUFFER:
-        try:
-            return _pool.pop()
-        except IndexError:
-            return _new("char[]", _POOL_BUFFER)
-    return _new("char[]", c_ssize(size))
-
-
-def _give(buf: Any) -> None:
-    if len(buf) == _POOL_BUFFER and len(_pool) < 64:
-        _pool.append(buf)
-
 
 def timeout_ns(value: Any) -> int:
     """A timeout argument in nanoseconds (-1 for None), checked as the stdlib does."""
@@ -124,31 +107,7 @@ def setdefaulttimeout(value: Optional[float], /) -> None:
     _default_timeout_ns = timeout_ns(value)
 
 
-def _read_buffer(data: Any) -> Any:
-    """A C view of any bytes-like object (y* in the stdlib)."""
-    try:
-        return _from_buffer(data)
-    except TypeError:
-        raise TypeError(
-            f"a bytes-like object is required, not '{type(data).__name__}'") from None
-
-
-def _write_buffer(buffer: Any, method: str) -> Any:
-    """A writable C view of a buffer (w* in the stdlib)."""
-    try:
-        return _from_buffer(buffer, require_writable=True)
-    except (TypeError, BufferError) as exc:
-        try:
-            readonly = memoryview(buffer).readonly
-        except TypeError:
-            readonly = True
-        if isinstance(exc, BufferError) and not readonly:
-            raise  # e.g. not contiguous: the stdlib raises BufferError too
-        raise TypeError(f"{method}() argument 1 must be read-write bytes-like "
-                        f"object, not {type(buffer).__name__}") from None
-
-
-class socket(_std.socket):
+class socket(FastPaths, _std.socket):
     """A socket, as socket.socket, on pysock's C shims."""
 
     __slots__ = ("_h", "_family", "_type", "_proto", "_timeout_ns", "_usecount")
@@ -741,15 +700,6 @@ class socket(_std.socket):
     # ---- files and copies: the stdlib's own Python code, bound to this backend
     # (see pysock._rebind); makefile, dup, close, __repr__ and friends are set
     # on this class by pysock.backends.cffi.
-
-
-def _truncated(buf: Any, bufsize: int, n: int) -> bytes:
-    """recv/recvfrom with MSG_TRUNC: the kernel returns a datagram's full size
-    n, more than the bufsize bytes it copied.  The stdlib then returns n bytes,
-    only the first bufsize of them received; so does pysock, with zeros after
-    them, never reading past the buffer (a pooled one may hold another
-    socket's data, and a datagram can be larger than the buffer itself)."""
-    return _unpack(buf, bufsize) + bytes(n - bufsize)
 
 
 def _blocking_flag(flag: Any) -> bool:
