@@ -135,6 +135,8 @@ WORKLOADS = [
               for size in ("1k", "64k")
               for op in ("sendall", "recv_exactly", "send_msg", "recv_msg")],
              needs_driver=True),
+    Workload("proxy", "proxy", [32 * MiB], [1024 * MiB],
+             [mb_per_s("splice_proxy")], needs_driver=True),
     Workload("memory", "memory", [50_000], [10_000_000], rss_rows(), single_rep=True),
     Workload("mmap", "mmap", [200], [10_000], mmap_rows(), single_rep=True),
 ]

@@ -448,6 +448,45 @@ class Workloads:
         self._finish(mine, proc)
         return row(total, t1 - t0)
 
+    def proxy(self, total: int, driver: str) -> dict:
+        """Forwards `total` bytes from the C source to the C sink: pysock with
+        splice through a pipe, the stdlib with the usual recv_into + sendall
+        copy loop (os.splice exists since 3.10, but that is os, not socket)."""
+        if self.fast and not hasattr(self.sk, "splice"):
+            return {"splice_proxy": MISSING}
+        src, source = self._peer(driver, "source_fd", total, 65536, 0)
+        dst, sink = self._peer(driver, "sink_fd")
+        moved = 0
+        t0 = now()
+        src.sendall(b"g")
+        if self.fast:
+            splice, pipe_r, pipe_w = self.sk.splice, *os.pipe()
+            while True:
+                n = splice(src, pipe_w, 65536)
+                if not n:
+                    break
+                moved += n
+                while n:
+                    n -= splice(pipe_r, dst, n)
+            os.close(pipe_r)
+            os.close(pipe_w)
+        else:
+            buf = bytearray(65536)
+            view, recv_into, sendall = memoryview(buf), src.recv_into, dst.sendall
+            while True:
+                n = recv_into(buf)
+                if not n:
+                    break
+                moved += n
+                sendall(view[:n])
+        dst.shutdown(self.sk.SHUT_WR)
+        if dst.recv(1) != b"k":
+            raise RuntimeError("sink: no acknowledgement")
+        t1 = now()
+        self._finish(src, source)
+        self._finish(dst, sink)
+        return {"splice_proxy": row(moved, t1 - t0)}
+
     def memory(self, calls: int) -> dict:
         sk = self.sk
         a, b = sk.socketpair(sk.AF_UNIX, sk.SOCK_STREAM)
