@@ -412,6 +412,16 @@ def markdown(rows: "list[dict]") -> str:
     return "\n".join(out)
 
 
+def markdown_report(report: dict) -> str:
+    interp, machine = report["interpreter"], report["machine"]
+    load = ", ".join(f"{x:.1f}" for x in machine["loadavg"])
+    return (f"{interp['implementation']} {interp['version']}, {report['mode']} run, "
+            f"{report['reps']} repetitions, {machine['date']}, commit {report.get('commit')}, "
+            f"{report['elapsed_s'] / 60:.0f} min; load average at the start {load}"
+            + (f"; pinned to CPUs {report['cpus']}" if report["cpus"] else "; unpinned")
+            + ".\n\n" + markdown(report["rows"]))
+
+
 # --- the machine and the interpreter ---
 
 def interpreter_info(python: str) -> dict:
@@ -427,6 +437,18 @@ def interpreter_info(python: str) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"{python} does not run: {proc.stderr.strip()}")
     return json.loads(proc.stdout)
+
+
+def checkout_commit() -> Optional[str]:
+    """The measured checkout's commit (with "+changes" when the tree is dirty)."""
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+changes" if dirty else "")
 
 
 def machine_info() -> dict:
@@ -466,8 +488,13 @@ def main(argv: "Optional[list[str]]" = None) -> int:
     parser.add_argument("--python", default=sys.executable,
                         help="interpreter for the Python variants (default: this one)")
     parser.add_argument("--list", action="store_true", help="list the workloads and rows, run nothing")
+    parser.add_argument("--markdown", metavar="JSON", help="print a saved run as Markdown "
+                        "(for bench/README.md), run nothing")
     args = parser.parse_args(argv)
 
+    if args.markdown:
+        print(markdown_report(json.loads(Path(args.markdown).read_text())))
+        return 0
     if args.list:
         for w in WORKLOADS:
             print(f"{w.name:10} {', '.join(r.name for r in w.rows)}")
@@ -515,6 +542,7 @@ def main(argv: "Optional[list[str]]" = None) -> int:
     print(f"\n{len(selected)} workloads in {time.monotonic() - started:.1f} s; "
           "values are medians; ratios are medians of per-repetition ratios (higher = pysock faster).")
     report = {"mode": mode, "reps": reps, "interpreter": interp, "machine": machine,
+              "commit": checkout_commit(),
               "cpus": sorted(cpus) if cpus else None, "c_build": str(bin_dir) if bin_dir else c_reason,
               "rows": rows, "markdown": markdown(rows),
               "elapsed_s": time.monotonic() - started}
