@@ -165,12 +165,9 @@ ssize_t ps_sendall(ps_sock *s, const void *buf, size_t len, int flags,
             done += (size_t)n;
             continue;
         }
-        r = -errno;
-        if (r == -EAGAIN || r == -EWOULDBLOCK) {
-            r = sock_wait_retry(s, fd, POLLOUT, deadline);
-            if (r == 0)
-                continue;
-        }
+        r = sock_after_failure(s, fd, POLLOUT, deadline);
+        if (r == 0)
+            continue;
         break;
     }
     *sent = done;

@@ -52,12 +52,9 @@ static ssize_t recv_loop(ps_sock *s, int fd, char *buf, size_t len, int flags,
         }
         if (n == 0)
             break;  /* EOF */
-        r = -errno;
-        if (r == -EAGAIN || r == -EWOULDBLOCK) {
-            r = sock_wait_retry(s, fd, POLLIN, deadline);
-            if (r == 0)
-                continue;
-        }
+        r = sock_after_failure(s, fd, POLLIN, deadline);
+        if (r == 0)
+            continue;
         break;
     }
     *done = got;
@@ -124,12 +121,9 @@ ssize_t ps_send_frame(ps_sock *s, const void *data, size_t len, int flags,
             done += (size_t)n;
             continue;
         }
-        r = -errno;
-        if (r == -EAGAIN || r == -EWOULDBLOCK) {
-            r = sock_wait_retry(s, fd, POLLOUT, deadline);
-            if (r == 0)
-                continue;
-        }
+        r = sock_after_failure(s, fd, POLLOUT, deadline);
+        if (r == 0)
+            continue;
         break;
     }
     p->done = done;
@@ -209,12 +203,13 @@ ssize_t ps_sendmmsg(ps_sock *s, void *const *bufs, const size_t *lens, size_t n,
             sent += (size_t)k;
             continue;
         }
-        r = k < 0 ? -errno : -EIO;  /* 0 sent of a non-empty batch: never seen */
-        if (r == -EAGAIN || r == -EWOULDBLOCK) {
-            r = sock_wait_retry(s, fd, POLLOUT, deadline);
-            if (r == 0)
-                continue;
+        if (k == 0) {  /* none sent of a non-empty batch: never seen */
+            r = -EIO;
+            break;
         }
+        r = sock_after_failure(s, fd, POLLOUT, deadline);
+        if (r == 0)
+            continue;
         break;
     }
     /* An error after some datagrams went out: report how many did. */

@@ -59,6 +59,16 @@ ssize_t sock_wait_retry(ps_sock *s, int fd, int events, int64_t deadline);
    MSG_NOSIGNAL is missing) when the kernel could not do it atomically. */
 int fd_prepare_new(int fd);
 
+/* Right after a call on `fd` failed (errno set): 0 to call again (it would
+   have blocked and the descriptor is ready now), else the final result. */
+static inline ssize_t sock_after_failure(ps_sock *s, int fd, int events, int64_t deadline)
+{
+    ssize_t r = -errno;
+    if (r == -EAGAIN || r == -EWOULDBLOCK)
+        return sock_wait_retry(s, fd, events, deadline);
+    return r;
+}
+
 /* Runs CALL (which uses `fd`) on the handle, waiting for EVENTS on EAGAIN. */
 #define RUN_IO(s, events, deadline, result, CALL)                      \
     do {                                                               \
@@ -69,10 +79,7 @@ int fd_prepare_new(int fd);
             (result) = (CALL);                                         \
             if ((result) >= 0)                                         \
                 break;                                                 \
-            (result) = -errno;                                         \
-            if ((result) != -EAGAIN && (result) != -EWOULDBLOCK)       \
-                break;                                                 \
-            (result) = sock_wait_retry((s), fd, (events), (deadline));   \
+            (result) = sock_after_failure((s), fd, (events), (deadline)); \
             if ((result) != 0)                                         \
                 break;                                                 \
         }                                                              \

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import CPYTHON, PYPY
+from conftest import CPYTHON, PYPY, linux_only
 from pysock import backends
 
 
@@ -379,3 +379,61 @@ def test_audit_events_like_the_stdlib():
         assert seen["stdlib"] == seen["socket"] != seen["cffi"]
     else:
         assert seen["stdlib"] == seen["socket"] == seen["cffi"]
+
+
+BATCH = """
+import sys
+from pysock import backends
+api = backends.load(sys.argv[1])
+a = api.socket(api.AF_INET, api.SOCK_DGRAM)
+b = api.socket(api.AF_INET, api.SOCK_DGRAM)
+b.bind(("127.0.0.1", 0))
+b.settimeout(5)
+assert a.sendmmsg([b"1", b"22", b"333"], b.getsockname()) == 3
+got = []
+while len(got) < 3:
+    got += b.recvmmsg_into([bytearray(4) for _ in range(3)])
+a.close(); b.close()
+"""
+
+
+@pytest.mark.skipif(not shutil.which("strace"), reason="needs strace to see the system calls")
+@pytest.mark.parametrize("backend", ["cffi", "stdlib"])
+def test_batches_take_one_system_call_on_cffi(tmp_path, backend):
+    # The same datagrams arrive; cffi sends and receives the batch in one
+    # system call each, the stdlib backend one call per datagram.
+    import subprocess
+    import sys
+    log = tmp_path / "trace"
+    subprocess.run(["strace", "-f", "-qq", "-e", "trace=sendto,sendmmsg,recvfrom,recvmmsg",
+                    "-o", str(log), sys.executable, "-c", BATCH, backend],
+                   check=True, timeout=60)
+    names = [line.split(None, 1)[1].split("(", 1)[0] for line in log.read_text().splitlines()]
+    if backend == "cffi":
+        assert names.count("sendmmsg") == 1 and "sendto" not in names
+        assert 1 <= names.count("recvmmsg") <= 3 and "recvfrom" not in names
+    else:
+        assert names.count("sendto") == 3 and "sendmmsg" not in names
+        assert names.count("recvfrom") >= 3 and "recvmmsg" not in names
+
+
+@linux_only
+def test_splice_needs_os_splice_on_stdlib():
+    import os
+    r, w = os.pipe()
+    try:
+        os.write(w, b"x")
+        a, b = backends.load("cffi").socketpair()
+        with a, b:
+            assert backends.load("cffi").splice(r, a, 1) == 1
+            os.write(w, b"y")
+            if hasattr(os, "splice"):
+                assert backends.load("stdlib").splice(r, a, 1) == 1
+                assert b.recv_exactly(2) == b"xy"
+            else:
+                with pytest.raises(OSError) as info:
+                    backends.load("stdlib").splice(r, a, 1)
+                assert info.value.errno == errno.ENOSYS
+    finally:
+        os.close(r)
+        os.close(w)

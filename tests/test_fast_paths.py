@@ -473,8 +473,10 @@ def test_recvmmsg_waits_and_times_out(api, udp):
     with pytest.raises(BlockingIOError):
         b.recvmmsg_into([bytearray(4)])
     b.setblocking(True)
-    threading.Timer(0.1, lambda: a.sendto(b"late", b.getsockname())).start()
+    timer = threading.Timer(0.1, lambda: a.sendto(b"late", b.getsockname()))
+    timer.start()
     assert b.recvmmsg_into([bytearray(4), bytearray(4)]) == [(4, a.getsockname())]
+    timer.join()
 
 
 def test_sendmmsg_reports_a_partial_batch(api):

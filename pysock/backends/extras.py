@@ -12,11 +12,11 @@ import errno
 import operator
 import os
 import sys
-from typing import Any
+from typing import Any, Iterator
 
 __all__ = ["IncompleteReadError", "FRAME_HEADER", "FRAME_MAX", "DEFAULT_MAX_MSG",
            "frame_too_large", "size_argument", "buffer_length", "fileno_of",
-           "splice_flags"]
+           "splice_flags", "iterate"]
 
 # recv_msg/send_msg frames: a 4-byte big-endian unsigned length, then the payload.
 FRAME_HEADER = 4
@@ -90,3 +90,12 @@ def splice_flags(value: Any) -> int:
     if value > 0xFFFFFFFF:
         raise OverflowError("Python int too large for C unsigned int")
     return value
+
+
+def iterate(items: Any, method: str) -> Iterator[Any]:
+    """An iterator over a method's first argument; TypeError as the stdlib
+    words it for sendmsg() when that argument is not iterable."""
+    try:
+        return iter(items)
+    except TypeError:
+        raise TypeError(f"{method}() argument 1 must be an iterable") from None

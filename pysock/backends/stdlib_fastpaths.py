@@ -26,7 +26,7 @@ from typing import Any, Iterable, List, Optional, Tuple
 
 from pysock.backends.extras import (
     DEFAULT_MAX_MSG, FRAME_HEADER, FRAME_MAX, IncompleteReadError, buffer_length,
-    fileno_of, frame_too_large, size_argument, splice_flags)
+    fileno_of, frame_too_large, iterate, size_argument, splice_flags)
 
 __all__ = ["FastPaths", "splice"]
 
@@ -157,12 +157,7 @@ class FastPaths:
 
     def sendmmsg(self, buffers: Iterable[Any], address: Any = None, flags: int = 0) -> int:
         """Send each buffer as one datagram; how many were sent."""
-        try:
-            views = [memoryview(b) for b in buffers]
-        except TypeError as exc:
-            if "bytes-like" in str(exc):
-                raise
-            raise TypeError("sendmmsg() argument 1 must be an iterable") from None
+        views = [memoryview(b) for b in iterate(buffers, "sendmmsg")]
         sent = 0
         for view in views:
             try:
@@ -179,12 +174,8 @@ class FastPaths:
 
     def recvmmsg_into(self, buffers: Iterable[Any], flags: int = 0) -> List[Tuple[int, Any]]:
         """Receive up to len(buffers) datagrams (at most 64): [(nbytes, address)]."""
-        try:
-            views = [_writable_view(b, "recvmmsg_into") for b in buffers][:_MMSG_MAX]
-        except TypeError as exc:
-            if "read-write" in str(exc):
-                raise
-            raise TypeError("recvmmsg_into() argument 1 must be an iterable") from None
+        views = [_writable_view(b, "recvmmsg_into")
+                 for b in iterate(buffers, "recvmmsg_into")][:_MMSG_MAX]
         if not views:
             return []
         results = [self.recvfrom_into(views[0], 0, flags)]

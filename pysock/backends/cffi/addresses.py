@@ -23,7 +23,7 @@ from pysock.backends.cffi.arguments import c_int, c_uint_mask
 from pysock.backends.cffi.constants import SOCKET as C
 from pysock.backends.cffi.native import SOCKADDR_MAX, ffi, lib
 
-__all__ = ["encode", "decode", "decode_cached", "host_bytes", "new_buffer", "setipaddr"]
+__all__ = ["encode", "encode_cached", "encoded", "decode", "decode_cached", "host_bytes", "new_buffer", "setipaddr"]
 
 AF_INET = C["AF_INET"]
 AF_INET6 = C.get("AF_INET6", -1)
@@ -179,6 +179,43 @@ def encode(family: int, address: Any, caller: str) -> "Tuple[Any, int]":
     if family == AF_UNIX:
         return _encode_unix(address)
     raise OSError(f"{caller}(): bad family")
+
+
+# sendto() to the same numeric address again and again: its sockaddr is kept,
+# keyed by (family, (host, port)) where host is a str and port an int.  Keys
+# compare by value, so a caller must check that the port is an int before it
+# takes a hit: ("1.2.3.4", 80.0) equals ("1.2.3.4", 80) but the stdlib
+# refuses a float port.  Names are never kept: they resolve anew each time,
+# as in the stdlib.
+_ENCODED_KEPT = 256
+encoded: "dict[Tuple[int, Tuple[str, int]], Tuple[Any, int]]" = {}
+
+
+def encode_cached(family: int, address: Any, caller: str) -> "Tuple[Any, int]":
+    """encode() for sendto's hot path; the buffer returned is shared: read only."""
+    if address.__class__ is tuple and len(address) == 2:
+        host, port = address
+        if host.__class__ is str and port.__class__ is int:
+            key = (family, address)
+            try:
+                return encoded[key]
+            except KeyError:
+                pass
+            result = encode(family, address, caller)
+            if _is_numeric(family, host):
+                if len(encoded) >= _ENCODED_KEPT:
+                    encoded.clear()
+                encoded[key] = result
+            return result
+    return encode(family, address, caller)
+
+
+def _is_numeric(family: int, host: str) -> bool:
+    if family not in (AF_INET, AF_INET6) or not host.isascii():
+        return False
+    af = AF_INET6 if ":" in host else AF_INET
+    probe = new_buffer("char[]", 16)
+    return lib.ps_inet_pton(af, host.encode("ascii"), probe, 16) > 0 and "%" not in host
 
 
 def decode(buf: Any, length: int) -> Any:

@@ -12,7 +12,11 @@ threshold (128 KiB) every allocation is an mmap/munmap pair plus page faults
   larger request reuses a large buffer kept from an earlier call (at most
   BIG_KEPT of them, each at most BIG_MAX bytes) or allocates one that is then
   kept.
-- take_progress()/give_progress(): the ps_progress cell of a C loop.
+- take_progress()/give_progress(): the ps_progress cell of a C loop;
+  take_cell()/give_cell(): a size_t cell (sendall's progress).
+- address_scratch: (sockaddr buffer, its length cell) pairs for recvfrom and
+  accept; `small` is the free list of 64 KiB buffers.  Both are lists the
+  hottest methods pop/append themselves, without a helper's frame.
 - take_batch(n)/give_batch(batch): the pointer, length and address arrays of
   sendmmsg/recvmmsg, grown to the largest batch seen.
 
@@ -22,13 +26,15 @@ stdlib's messages.
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, List, Tuple
 
 from pysock.backends.cffi.addresses import new_buffer
+from pysock.backends.cffi.arguments import c_ssize
 from pysock.backends.cffi.native import SOCKADDR_MAX, ffi, lib
 
-__all__ = ["read_buffer", "write_buffer", "truncated", "POOL_BUFFER", "take", "give", "take_progress", "give_progress",
-           "take_batch", "give_batch", "Batch"]
+__all__ = ["read_buffer", "write_buffer", "truncated", "POOL_BUFFER", "take", "give",
+           "take_progress", "give_progress", "take_cell", "give_cell", "take_batch",
+           "give_batch", "Batch", "small", "address_scratch", "new_address_scratch"]
 
 POOL_BUFFER = 65536
 _SMALL_KEPT = 64
@@ -37,7 +43,8 @@ BIG_KEPT = 2
 
 _small: List[Any] = []
 _big: List[Any] = []
-_progress: List[Any] = []
+small = _small
+address_scratch: List[Tuple[Any, Any]] = []
 _batches: List["Batch"] = []
 
 
@@ -48,6 +55,7 @@ def take(size: int) -> Any:
             return _small.pop()
         except IndexError:
             return new_buffer("char[]", POOL_BUFFER)
+    size = c_ssize(size)  # the stdlib's OverflowError beyond Py_ssize_t
     try:
         buf = _big.pop()
     except IndexError:
@@ -67,16 +75,37 @@ def give(buf: Any) -> None:
         _big.append(buf)
 
 
-def take_progress() -> Any:
-    try:
-        return _progress.pop()
-    except IndexError:
-        return new_buffer("ps_progress *")
+class _Cells:
+    """A free list of one C type's cells (no more than _SMALL_KEPT kept)."""
+
+    __slots__ = ("_items", "_ctype")
+
+    def __init__(self, ctype: str) -> None:
+        self._items: List[Any] = []
+        self._ctype = ctype
+
+    def take(self) -> Any:
+        try:
+            return self._items.pop()
+        except IndexError:
+            return new_buffer(self._ctype)
+
+    def give(self, cell: Any) -> None:
+        if len(self._items) < _SMALL_KEPT:
+            self._items.append(cell)
 
 
-def give_progress(cell: Any) -> None:
-    if len(_progress) < _SMALL_KEPT:
-        _progress.append(cell)
+_progress = _Cells("ps_progress *")
+_cells = _Cells("size_t[1]")
+take_progress = _progress.take
+give_progress = _progress.give
+take_cell = _cells.take
+give_cell = _cells.give
+
+
+def new_address_scratch() -> Tuple[Any, Any]:
+    """A sockaddr buffer and its length cell (for address_scratch)."""
+    return new_buffer("char[]", SOCKADDR_MAX), new_buffer("unsigned[1]")
 
 
 class Batch:

@@ -20,14 +20,14 @@ from typing import Any, Iterable, List, Optional, Tuple
 from pysock.backends.cffi.addresses import decode_cached, encode
 from pysock.backends.cffi.arguments import c_int, c_int_exact
 from pysock.backends.cffi.buffers import (
-    POOL_BUFFER, give, give_batch, give_progress, read_buffer, take, take_batch,
+    POOL_BUFFER, give, give_batch, give_progress, read_buffer, small, take, take_batch,
     take_progress, truncated, write_buffer)
 from pysock.backends.cffi.constants import SOCKET as C
 from pysock.backends.cffi.errors import EINTR, from_result
 from pysock.backends.cffi.native import NO_DEADLINE, SOCKADDR_MAX, ffi, lib
 from pysock.backends.extras import (
     DEFAULT_MAX_MSG, FRAME_HEADER, FRAME_MAX, IncompleteReadError, buffer_length,
-    fileno_of, frame_too_large, size_argument, splice_flags)
+    fileno_of, frame_too_large, iterate, size_argument, splice_flags)
 
 __all__ = ["FastPaths", "splice"]
 
@@ -38,10 +38,14 @@ _recv_frame = lib.ps_recv_frame
 _sendmmsg = lib.ps_sendmmsg
 _recvmmsg = lib.ps_recvmmsg
 _monotonic_ns = lib.ps_monotonic_ns
+_small_pop = small.pop
+_small_append = small.append
 _unpack = ffi.unpack
 _NULL = ffi.NULL
 _EAGAIN = -errno.EAGAIN
-_MSG_DONTWAIT = C.get("MSG_DONTWAIT", 0)
+# Plain ints: the table holds the stdlib's enums (MsgFlag.__or__ is slow).
+_MSG_DONTWAIT = int(C.get("MSG_DONTWAIT", 0))
+_MSG_WAITALL = int(C.get("MSG_WAITALL", 0))
 _FRAME_COMPLETE = lib.PS_FRAME_COMPLETE
 _FRAME_NEEDS_BUFFER = lib.PS_FRAME_NEEDS_BUFFER
 _MMSG_MAX = lib.PS_MMSG_MAX
@@ -62,23 +66,49 @@ class FastPaths:
             nbytes = size_argument(nbytes, "recv_exactly")
         if flags:
             flags = c_int(flags)
+        if nbytes == 0:
+            return b""  # no system call: on a datagram socket it would eat one
         t = self._timeout_ns
         deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
-        buf = take(nbytes)
+        if nbytes <= POOL_BUFFER:
+            try:
+                buf = _small_pop()
+            except IndexError:
+                buf = take(nbytes)
+        else:
+            buf = take(nbytes)
+        try:
+            # Most often it is all there, or the kernel waits for all of it
+            # (MSG_WAITALL): one plain recv, no loop state.
+            n = _recv(self._h, buf, nbytes, flags | _MSG_WAITALL, deadline)
+            if n != nbytes:
+                n = self._recv_exactly_rest(buf, nbytes, flags, deadline, n)
+            data = _unpack(buf, n)
+        finally:
+            give(buf)
+        if n < nbytes:
+            raise IncompleteReadError(data, nbytes)
+        return data
+
+    def _recv_exactly_rest(self, buf: Any, nbytes: int, flags: int, deadline: int,
+                           first: int) -> int:
+        """The C loop after a first recv that got `first` bytes (or -errno);
+        returns how many arrived in all (fewer than nbytes: EOF)."""
+        if first == 0:
+            return 0  # EOF
+        if first < 0 and first != EINTR:
+            raise from_result(first)
         progress = take_progress()
         try:
-            r = _recv_exactly(self._h, buf, nbytes, flags, deadline, progress, 0)
+            progress.done = first if first > 0 else 0
+            r = EINTR
             while r == EINTR:
                 r = _recv_exactly(self._h, buf, nbytes, flags, deadline, progress, 1)
             if r < 0:
                 raise from_result(r)
-            data = _unpack(buf, progress.done)
+            return progress.done
         finally:
-            give(buf)
             give_progress(progress)
-        if len(data) < nbytes:
-            raise IncompleteReadError(data, nbytes)
-        return data
 
     def recv_into_exactly(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         """Fill exactly nbytes of buffer (0: all of it); returns nbytes.
@@ -90,18 +120,13 @@ class FastPaths:
         nbytes = buffer_length(nbytes, len(view), "recv_into_exactly")
         if flags:
             flags = c_int(flags)
+        if nbytes == 0:
+            return 0
         t = self._timeout_ns
         deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
-        progress = take_progress()
-        try:
-            r = _recv_exactly(self._h, view, nbytes, flags, deadline, progress, 0)
-            while r == EINTR:
-                r = _recv_exactly(self._h, view, nbytes, flags, deadline, progress, 1)
-            if r < 0:
-                raise from_result(r)
-            done = progress.done
-        finally:
-            give_progress(progress)
+        done = _recv(self._h, view, nbytes, flags | _MSG_WAITALL, deadline)
+        if done != nbytes:
+            done = self._recv_exactly_rest(view, nbytes, flags, deadline, done)
         if done < nbytes:
             raise IncompleteReadError(_unpack(view, done), nbytes)
         return nbytes
@@ -184,7 +209,13 @@ class FastPaths:
             bufsize = size_argument(bufsize, "try_recv")
         if flags:
             flags = c_int(flags)
-        buf = take(bufsize)
+        if bufsize <= POOL_BUFFER:  # the pool's fast case inline: this is a hot path
+            try:
+                buf = _small_pop()
+            except IndexError:
+                buf = take(bufsize)
+        else:
+            buf = take(bufsize)
         n = _recv(self._h, buf, bufsize, flags | _MSG_DONTWAIT, NO_DEADLINE)
         while n == EINTR:
             n = _recv(self._h, buf, bufsize, flags | _MSG_DONTWAIT, NO_DEADLINE)
@@ -192,7 +223,10 @@ class FastPaths:
             data = _unpack(buf, n) if n <= bufsize else truncated(buf, bufsize, n)
             give(buf)
             return data
-        give(buf)
+        if bufsize <= POOL_BUFFER:
+            _small_append(buf)
+        else:
+            give(buf)
         if n == _EAGAIN:
             return None
         raise from_result(n)
@@ -218,12 +252,7 @@ class FastPaths:
         Returns how many were sent: all of them, or fewer if an error came
         after some had gone (the error itself is raised only when none had).
         """
-        try:
-            views = [read_buffer(b) for b in buffers]
-        except TypeError as exc:
-            if "bytes-like" in str(exc):
-                raise
-            raise TypeError("sendmmsg() argument 1 must be an iterable") from None
+        views = [read_buffer(b) for b in iterate(buffers, "sendmmsg")]
         if flags:
             flags = c_int(flags)
         if address is not None:
@@ -258,12 +287,7 @@ class FastPaths:
         than its buffer is truncated; nbytes is then what was stored, unless
         flags has MSG_TRUNC (then it is the datagram's full length).
         """
-        try:
-            views = [write_buffer(b, "recvmmsg_into") for b in buffers]
-        except TypeError as exc:
-            if "read-write" in str(exc):
-                raise
-            raise TypeError("recvmmsg_into() argument 1 must be an iterable") from None
+        views = [write_buffer(b, "recvmmsg_into") for b in iterate(buffers, "recvmmsg_into")]
         if flags:
             flags = c_int(flags)
         n = len(views)
