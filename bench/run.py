@@ -3,7 +3,7 @@
 pysock's cffi backend and on pysock's stdlib backend; prints the ratio table
 and writes the results as JSON.
 
-    python bench/run.py                  # full run (about 15 minutes)
+    python bench/run.py                  # full run (10-15 minutes)
     python bench/run.py --quick          # under 30 s, small sizes
     python bench/run.py --only pingpong,calls --reps 9 --cpu 1
     python bench/run.py --python ~/.pyenv/versions/3.13.0/bin/python
@@ -111,26 +111,26 @@ def mmap_rows() -> "list[Row]":
 
 
 WORKLOADS = [
-    Workload("pingpong", "pingpong", [2000], [50_000],
+    Workload("pingpong", "pingpong", [2000], [20_000],
              [us_per("pingpong_unix", "round trip", PER_CALL),
               us_per("pingpong_tcp", "round trip", PER_CALL)]),
     Workload("stream", "stream", [64 * MiB, 65536], [2048 * MiB, 65536],
              [mb_per_s("stream_tcp", STREAM)]),
-    Workload("udp", "udp", [3200, 32], [96_000, 32],
+    Workload("udp", "udp", [3200, 32], [64_000, 32],
              [us_per("udp_percall", "datagram", PER_CALL),
               us_per("udp_batched", "datagram", BATCHED)]),
-    Workload("echo", "echo_server", [32, 50, 64], [32, 2000, 64],
+    Workload("echo", "echo_server", [32, 50, 64], [32, 1000, 64],
              [us_per("echo32", "echo")], needs_driver=True),
-    Workload("calls", "calls", [5_000], [200_000],
+    Workload("calls", "calls", [5_000], [100_000],
              [ns_per("htons", CONVERSION), ns_per("inet_pton", CONVERSION),
               ns_per("inet_ntop", CONVERSION), ns_per("socket_close"),
               ns_per("getsockopt"), ns_per("recv_empty_raise"),
               ns_per("recv_empty_noraise", (Target("stdlib", 3.0),))]),
-    Workload("accept", "accept_server", [200], [10_000],
+    Workload("accept", "accept_server", [200], [5_000],
              [us_per("accept", "connection")], needs_driver=True),
     Workload("sendfile", "sendfile", [16 * MiB], [1024 * MiB],
              [mb_per_s("sendfile")], needs_driver=True, needs_file=True),
-    Workload("loops", "loops", [2 * MiB, 16 * MiB], [32 * MiB, 512 * MiB],
+    Workload("loops", "loops", [2 * MiB, 16 * MiB], [16 * MiB, 512 * MiB],
              [mb_per_s(f"{op}_{size}", C_LOOP)
               for size in ("1k", "64k")
               for op in ("sendall", "recv_exactly", "send_msg", "recv_msg")],
@@ -479,7 +479,7 @@ def parse_cpus(text: Optional[str]) -> "Optional[set[int]]":
 def main(argv: "Optional[list[str]]" = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, 3 repetitions (<30 s)")
-    parser.add_argument("--reps", type=int, help="repetitions (default: 5, --quick: 3)")
+    parser.add_argument("--reps", type=int, help="repetitions (default: 7, --quick: 3)")
     parser.add_argument("--only", help="comma-separated workload or row names: "
                         + ", ".join(w.name for w in WORKLOADS))
     parser.add_argument("--json", metavar="PATH", help="where to write the JSON "
@@ -499,7 +499,7 @@ def main(argv: "Optional[list[str]]" = None) -> int:
         for w in WORKLOADS:
             print(f"{w.name:10} {', '.join(r.name for r in w.rows)}")
         return 0
-    reps = args.reps or (3 if args.quick else 5)
+    reps = args.reps or (3 if args.quick else 7)
     wanted = set(args.only.split(",")) if args.only else None
     selected = [w for w in WORKLOADS
                 if wanted is None or w.name in wanted or any(r.name in wanted for r in w.rows)]
