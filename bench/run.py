@@ -379,19 +379,31 @@ def ratio_cell(ratio: Optional[dict]) -> str:
     return f"{ratio['median']:.2f}" if ratio else "-"
 
 
+def range_cell(ratio: Optional[dict]) -> str:
+    """The spread of the paired ratios, lowest to highest repetition."""
+    if not ratio or len(ratio["paired"]) < 2:
+        return "-"
+    return f"{min(ratio['paired']):.2f}-{max(ratio['paired']):.2f}"
+
+
+HEAD = ["workload", "unit", "C", "stdlib", "pysock cffi", "pysock stdlib",
+        "cffi/stdlib", "(range)", "cffi/C", "target", "met?"]
+
+
+def table_cells(r: dict, verdicts: dict) -> "list[str]":
+    ratios = r["ratios"]
+    return [r["row"], r["unit"], *(cell(r["variants"].get(v)) for v in VARIANTS),
+            ratio_cell(ratios.get("cffi/stdlib")), range_cell(ratios.get("cffi/stdlib")),
+            ratio_cell(ratios.get("cffi/C")), r["target"], verdicts[r["met"]]]
+
+
 def table(rows: "list[dict]") -> str:
-    head = ["workload", "unit", "C", "stdlib", "pysock cffi", "pysock stdlib",
-            "cffi/stdlib", "cffi/C", "target", "met?"]
-    lines = [head]
-    for r in rows:
-        met = {True: "yes", False: "no", None: "-"}[r["met"]]
-        lines.append([r["row"], r["unit"], *(cell(r["variants"].get(v)) for v in VARIANTS),
-                      ratio_cell(r["ratios"].get("cffi/stdlib")),
-                      ratio_cell(r["ratios"].get("cffi/C")), r["target"], met])
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    lines = [HEAD] + [table_cells(r, {True: "yes", False: "no", None: "-"}) for r in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(HEAD))]
+    first_text_column = HEAD.index("target")
     out = []
     for n, line in enumerate(lines):
-        out.append("  ".join(text.ljust(w) if i < 2 or i >= 8 else text.rjust(w)
+        out.append("  ".join(text.ljust(w) if i < 2 or i >= first_text_column else text.rjust(w)
                              for i, (text, w) in enumerate(zip(line, widths))).rstrip())
         if n == 0:
             out.append("  ".join("-" * w for w in widths))
@@ -400,15 +412,9 @@ def table(rows: "list[dict]") -> str:
 
 def markdown(rows: "list[dict]") -> str:
     """The same table as Markdown, for bench/README.md."""
-    head = ["workload", "unit", "C", "stdlib", "pysock cffi", "pysock stdlib",
-            "cffi/stdlib", "cffi/C", "target", "met?"]
-    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out = ["| " + " | ".join(HEAD) + " |", "|" + "---|" * len(HEAD)]
     for r in rows:
-        met = {True: "yes", False: "**no**", None: "-"}[r["met"]]
-        out.append("| " + " | ".join([
-            r["row"], r["unit"], *(cell(r["variants"].get(v)) for v in VARIANTS),
-            ratio_cell(r["ratios"].get("cffi/stdlib")), ratio_cell(r["ratios"].get("cffi/C")),
-            r["target"], met]) + " |")
+        out.append("| " + " | ".join(table_cells(r, {True: "yes", False: "**no**", None: "-"})) + " |")
     return "\n".join(out)
 
 
