@@ -236,12 +236,20 @@ class Runner:
         except subprocess.TimeoutExpired:
             return {"error": "timed out"}
         if proc.returncode != 0:
-            last = (proc.stderr.strip().splitlines() or ["exit status %d" % proc.returncode])[-1]
-            return {"error": last[:200]}
+            return {"error": failure(proc)}
         try:
             return json.loads(proc.stdout.strip().splitlines()[-1])
         except (ValueError, IndexError):
             return {"error": f"no result line: {proc.stdout[-200:]!r}"}
+
+
+def failure(proc: subprocess.CompletedProcess) -> str:
+    """Why a variant failed: the Python exception when there is one (a C
+    driver's complaint about the closed socket may come after it), else the
+    last line of stderr."""
+    lines = proc.stderr.strip().splitlines()
+    exceptions = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Exit)\b", line)]
+    return ((exceptions or lines or [f"exit status {proc.returncode}"])[-1])[:200]
 
 
 # --- the memory workloads: readings, not timings ---
