@@ -112,6 +112,15 @@ static inline int read_exactly(int fd, char *p, size_t n)
     return 0;
 }
 
+/* End of a one-way transfer to the driver's sink: it acknowledges EOF with
+ * one byte once it has read everything, so the clock stops on delivery. */
+static inline void await_ack(int fd)
+{
+    char ack;
+    shutdown(fd, SHUT_WR);
+    if (read_exactly(fd, &ack, 1) < 0) { fprintf(stderr, "no acknowledgement from the sink\n"); exit(2); }
+}
+
 static inline void reap(pid_t pid)
 {
     int status;

@@ -16,7 +16,7 @@ static double sending(long total, long size, int framed)
 {
     int sv[2];
     pair(sv);
-    char fd_s[16], ack;
+    char fd_s[16];
     snprintf(fd_s, sizeof fd_s, "%d", sv[1]);
     char *dargv[] = {driver, "sink_fd", fd_s, NULL};
     pid_t pid = spawn(dargv);
@@ -32,8 +32,7 @@ static double sending(long total, long size, int framed)
         }
         write_all(sv[0], buf, frame);
     }
-    shutdown(sv[0], SHUT_WR);
-    if (read_exactly(sv[0], &ack, 1) < 0) { fprintf(stderr, "loops: no ack\n"); exit(2); }
+    await_ack(sv[0]);
     double t1 = now();
     close(sv[0]);
     reap(pid);

@@ -24,7 +24,6 @@ int main(int argc, char **argv)
     int src[2], dst[2], pipefd[2];
     pid_t source = driver_on(src, source_argv, 0), sink = driver_on(dst, sink_argv, 1);
     if (pipe2(pipefd, O_CLOEXEC) < 0) DIE("pipe2");
-    char ack;
     long moved = 0;
     double t0 = now();
     write_all(src[0], "g", 1);
@@ -39,8 +38,7 @@ int main(int argc, char **argv)
             n -= w;
         }
     }
-    shutdown(dst[0], SHUT_WR);
-    if (read_exactly(dst[0], &ack, 1) < 0) { fprintf(stderr, "proxy: no ack\n"); return 2; }
+    await_ack(dst[0]);
     double t1 = now();
     close(src[0]);
     close(dst[0]);

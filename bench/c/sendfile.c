@@ -13,7 +13,7 @@ int main(int argc, char **argv)
     if (file < 0) DIE("open");
     struct stat st;
     if (fstat(file, &st) < 0) DIE("fstat");
-    char port_s[16], ack;
+    char port_s[16];
     int port, lfd = tcp_listener(1, &port);
     snprintf(port_s, sizeof port_s, "%d", port);
     char *dargv[] = {argv[2], "sink", port_s, NULL};
@@ -28,8 +28,7 @@ int main(int argc, char **argv)
         if (n < 0) { if (errno == EINTR) continue; DIE("sendfile"); }
         if (n == 0) break;
     }
-    shutdown(c, SHUT_WR);
-    if (read_exactly(c, &ack, 1) < 0) { fprintf(stderr, "sendfile: no ack\n"); return 2; }
+    await_ack(c);
     double t1 = now();
     close(c);
     reap(pid);
