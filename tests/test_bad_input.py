@@ -481,6 +481,11 @@ def run_stdlib_row(row: Row, tmp_dir: str) -> Tuple[Tuple[Any, ...], Optional[bo
 @pytest.mark.parametrize("label", list(TABLE))
 def test_bad_input_like_the_stdlib(api, label, tmp_sock_dir):
     row = TABLE[label]
+    if os.environ.get("PYSOCK_SANITIZED") and getattr(row.expected, "cls", None) is MemoryError:
+        # Under ASan (tests/memcheck/sanitize.sh) an impossible allocation
+        # returns NULL (allocator_may_return_null) but still writes a warning
+        # report, which fails the run: these rows are for the normal build.
+        pytest.skip("an impossible allocation: ASan reports it even when it returns NULL")
     if not CPYTHON:
         # The table is CPython's socket module.  PyPy's is its own code and
         # departs from it in places (docs/differences.md, "On PyPy"): the cffi
