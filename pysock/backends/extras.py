@@ -71,7 +71,7 @@ def buffer_length(nbytes: Any, available: int, method: str) -> int:
 def fileno_of(obj: Any) -> int:
     """A descriptor from an int or an object with fileno(), as select() takes them."""
     if isinstance(obj, int):
-        return obj
+        return _c_int_fd(obj)
     try:
         fileno = obj.fileno
     except AttributeError:
@@ -79,6 +79,13 @@ def fileno_of(obj: Any) -> int:
     fd = fileno()
     if not isinstance(fd, int):
         raise TypeError("fileno() returned a non-integer")
+    return _c_int_fd(fd)
+
+
+def _c_int_fd(fd: int) -> int:
+    # Checked here, before anything else can fail: a descriptor is a C int.
+    if not -2**31 <= fd < 2**31:
+        raise OverflowError("Python int too large to convert to C int")
     return fd
 
 
