@@ -44,7 +44,6 @@ _ps_inet_pton, _ps_inet_ntop = lib.ps_inet_pton, lib.ps_inet_ntop
 _ps_inet_pton4, _ps_inet_aton4 = lib.ps_inet_pton4, lib.ps_inet_aton4
 # Family types whose value c_int takes as is (IntEnum keeps int's comparisons).
 _PLAIN_INTS = (int, _std.AddressFamily)
-_INT_LO, _INT_HI = -2 ** 31, 2 ** 31 - 1
 # Output buffers of the fast paths.  cffi releases the GIL during the call, so
 # a shared buffer would race; list.pop/append are atomic, each caller owns
 # what it popped, and the list never holds more than the peak number of
@@ -135,22 +134,22 @@ def inet_ntoa(packed_ip: Any, /) -> str:
 
 def inet_pton(address_family: int, ip_string: str, /) -> bytes:
     """Text to packed bytes, strictly (inet_pton(3)): IPv4 or IPv6."""
-    if (type(address_family) in _PLAIN_INTS and _INT_LO <= address_family <= _INT_HI
-            and type(ip_string) is str and "\0" not in ip_string):
+    if type(ip_string) is str and type(address_family) in _PLAIN_INTS and "\0" not in ip_string:
         if address_family == AF_INET:
             number = _ps_inet_pton4(ip_string.encode())
             if number >= 0:
                 return number.to_bytes(4, "big")
-        try:
-            out = _take_out()
-        except IndexError:
-            out = ffi.new("char[]", _OUT_SIZE)
-        n = _ps_inet_pton(address_family, ip_string.encode(), out, 16)
-        if n > 0:
-            packed = _unpack(out, n)
+        elif address_family == AF_INET6:
+            try:
+                out = _take_out()
+            except IndexError:
+                out = ffi.new("char[]", _OUT_SIZE)
+            n = _ps_inet_pton(address_family, ip_string.encode(), out, 16)
+            if n > 0:
+                packed = _unpack(out, n)
+                _give_out(out)
+                return packed
             _give_out(out)
-            return packed
-        _give_out(out)
     af = c_int(address_family)
     data = c_string("inet_pton", ip_string, "argument 2")
     out = _text_buf("char[]", 16)
