@@ -2,7 +2,7 @@
 
 Each checks its argument the way the stdlib does (same exception class, and
 the same message where the stdlib's is stable across versions), then makes
-one C call.
+one C call (IPv4 packed to text: none, see below).
 
 The inet_* functions start with a fast path for the common arguments (an int
 or AddressFamily family, a str without NUL, a bytes address): it skips the
