@@ -17,7 +17,9 @@ import time
 os.environ.setdefault("PYSOCK_BACKEND", "cffi")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import pysock  # noqa: E402
-from pysock._ffi import lib  # noqa: E402
+from pysock._ffi import ffi, lib  # noqa: E402
+
+out16 = ffi.new("char[16]")  # single-threaded here, so one shared buffer is fine
 
 
 
@@ -66,6 +68,10 @@ rows = [
  ("htons: int.to_bytes/from_bytes", lambda: via_bytes()),
  ("inet_pton: stdlib", lambda: socket.inet_pton(socket.AF_INET, "192.0.2.33")),
  ("inet_pton: pysock", lambda: pysock.inet_pton(socket.AF_INET, "192.0.2.33")),
+ ("inet_pton: bare cffi call into a buffer + ffi.unpack",
+  lambda: ffi.unpack(out16, lib.ps_inet_pton(socket.AF_INET, b"192.0.2.33", out16, 16))),
+ ("inet_pton: bare by-value cffi call + int.to_bytes",
+  lambda: lib.ps_inet_pton4(b"192.0.2.33").to_bytes(4, "big")),
  ("inet_pton: pure-Python IPv4 split (not strict)", lambda: ipv4_py()),
  ("inet_ntop: stdlib", lambda: socket.inet_ntop(socket.AF_INET, packed)),
  ("inet_ntop: pysock", lambda: pysock.inet_ntop(socket.AF_INET, packed)),

@@ -200,6 +200,25 @@ int ps_inet_ntoa(const void *src, size_t srclen, char *dst, size_t dstlen)
     return (int)strlen(dst);
 }
 
+/* IPv4 text to its address as a host-order number (the caller makes the 4
+   bytes with int.to_bytes(4, "big")), or -1 when the text is not one: the
+   result by value, so the hot path needs no output buffer. */
+int64_t ps_inet_pton4(const char *src)
+{
+    struct in_addr a;
+    if (src == NULL || inet_pton(AF_INET, src, &a) != 1)
+        return -1;
+    return (int64_t)ntohl(a.s_addr);
+}
+
+int64_t ps_inet_aton4(const char *src)
+{
+    struct in_addr a;
+    if (src == NULL || inet_aton(src, &a) == 0)
+        return -1;
+    return (int64_t)ntohl(a.s_addr);
+}
+
 uint32_t ps_inet_addr(const char *src) { return src ? inet_addr(src) : INADDR_NONE; }
 
 uint16_t ps_htons(uint16_t x) { return htons(x); }

@@ -161,6 +161,8 @@ int ps_inet_ntop(int af, const void *src, size_t srclen, char *dst, size_t dstle
 int ps_inet_aton(const char *src, void *dst, size_t dstlen);
 int ps_inet_ntoa(const void *src, size_t srclen, char *dst, size_t dstlen);
 uint32_t ps_inet_addr(const char *src);
+int64_t ps_inet_pton4(const char *src);
+int64_t ps_inet_aton4(const char *src);
 uint16_t ps_htons(uint16_t x);
 uint32_t ps_htonl(uint32_t x);
 uint16_t ps_ntohs(uint16_t x);

@@ -90,3 +90,32 @@ def test_inet_aton_accepts_the_loose_forms_libc_accepts(api, text):
 def test_inet_aton_wrong_types(api, args):
     assert_like_stdlib(outcome_text(api.inet_aton, *args), outcome_text(std_socket.inet_aton, *args),
                        pypy_differs=is_cffi(api) and "\0" in str(args[0]))
+
+
+def test_conversions_from_many_threads_at_once(api):
+    # The cffi fast paths share a free list of output buffers and release the
+    # GIL in each call: every thread must still get its own address back.
+    import threading
+    failures = []
+
+    def convert(seed):
+        for i in range(2000):
+            packed = bytes((seed * 7 + i + k) % 256 for k in range(16))
+            try:
+                text = api.inet_ntop(api.AF_INET6, packed)
+                ok = (api.inet_pton(api.AF_INET6, text) == packed
+                      and text == std_socket.inet_ntop(std_socket.AF_INET6, packed)
+                      and api.inet_ntoa(packed[:4]) == std_socket.inet_ntoa(packed[:4]))
+            except Exception as exc:  # a mixed-up buffer can also make bad text
+                ok = exc
+            if ok is not True:
+                failures.append((seed, i, ok))
+                return
+
+    threads = [threading.Thread(target=convert, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    assert failures == []

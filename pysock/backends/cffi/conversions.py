@@ -2,12 +2,23 @@
 
 Each checks its argument the way the stdlib does (same exception class, and
 the same message where the stdlib's is stable across versions), then makes
-one C call.
+one C call (IPv4 packed to text: none, see below).
+
+The inet_* functions start with a fast path for the common arguments (an int
+or AddressFamily family, a str without NUL, a bytes address): it skips the
+argument converters and takes its output buffer from a free list.  Anything
+else, and any failure, goes through the full conversion below it, so errors
+are raised by one code path only.  Measured choices (bench/conversions.py,
+bench/README.md): IPv4 text is formatted in Python (level with the stdlib's
+C; a cffi call plus unpack costs twice that), IPv4 text to bytes is one cffi
+call returning the address as a number (no output buffer, no ffi.unpack),
+IPv6 one cffi call with a free-list buffer.
 """
 
 from __future__ import annotations
 
 import operator
+import socket as _std
 import sys
 import warnings
 from typing import Any
@@ -27,6 +38,19 @@ _TRUNCATE_SHORT = sys.version_info < (3, 10)
 _ps_htons, _ps_ntohs = lib.ps_htons, lib.ps_ntohs
 _ps_htonl, _ps_ntohl = lib.ps_htonl, lib.ps_ntohl
 _text_buf = ffi.new_allocator(should_clear_after_alloc=False)
+_unpack = ffi.unpack
+_ps_inet_pton, _ps_inet_ntop = lib.ps_inet_pton, lib.ps_inet_ntop
+# IPv4 results by value: no output buffer, and int.to_bytes beats ffi.unpack.
+_ps_inet_pton4, _ps_inet_aton4 = lib.ps_inet_pton4, lib.ps_inet_aton4
+# Family types whose value c_int takes as is (IntEnum keeps int's comparisons).
+_PLAIN_INTS = (int, _std.AddressFamily)
+# Output buffers of the fast paths.  cffi releases the GIL during the call, so
+# a shared buffer would race; list.pop/append are atomic, each caller owns
+# what it popped, and the list never holds more than the peak number of
+# concurrent callers.  64 bytes: room for any inet text or packed address.
+_OUT_SIZE = 64
+_free_out = [ffi.new("char[]", _OUT_SIZE)]
+_take_out, _give_out = _free_out.pop, _free_out.append
 # 3.13 converts inet_aton's one argument with argument clinic: "argument must be".
 _ONLY_ARGUMENT = "argument" if sys.version_info >= (3, 13) else "argument 1"
 
@@ -79,6 +103,10 @@ def ntohl(x: int, /) -> int:
 
 def inet_aton(ip_string: str, /) -> bytes:
     """IPv4 text to 4 packed bytes, accepting inet_aton's loose forms ("127.1")."""
+    if type(ip_string) is str and "\0" not in ip_string:
+        number = _ps_inet_aton4(ip_string.encode())
+        if number >= 0:
+            return number.to_bytes(4, "big")
     data = c_string("inet_aton", ip_string, _ONLY_ARGUMENT)
     out = _text_buf("char[]", 4)
     if lib.ps_inet_aton(data, out, 4) != 4:
@@ -88,6 +116,8 @@ def inet_aton(ip_string: str, /) -> bytes:
 
 def inet_ntoa(packed_ip: Any, /) -> str:
     """4 packed bytes to dotted-quad text."""
+    if type(packed_ip) is bytes and len(packed_ip) == 4:
+        return "%d.%d.%d.%d" % tuple(packed_ip)
     try:
         view = ffi.from_buffer(packed_ip)
     except TypeError:
@@ -104,6 +134,22 @@ def inet_ntoa(packed_ip: Any, /) -> str:
 
 def inet_pton(address_family: int, ip_string: str, /) -> bytes:
     """Text to packed bytes, strictly (inet_pton(3)): IPv4 or IPv6."""
+    if type(ip_string) is str and type(address_family) in _PLAIN_INTS and "\0" not in ip_string:
+        if address_family == AF_INET:
+            number = _ps_inet_pton4(ip_string.encode())
+            if number >= 0:
+                return number.to_bytes(4, "big")
+        elif address_family == AF_INET6:
+            try:
+                out = _take_out()
+            except IndexError:
+                out = ffi.new("char[]", _OUT_SIZE)
+            n = _ps_inet_pton(address_family, ip_string.encode(), out, 16)
+            if n > 0:
+                packed = _unpack(out, n)
+                _give_out(out)
+                return packed
+            _give_out(out)
     af = c_int(address_family)
     data = c_string("inet_pton", ip_string, "argument 2")
     out = _text_buf("char[]", 16)
@@ -117,6 +163,20 @@ def inet_pton(address_family: int, ip_string: str, /) -> bytes:
 
 def inet_ntop(address_family: int, packed_ip: Any, /) -> str:
     """Packed bytes to text: IPv4 (4 bytes) or IPv6 (16 bytes)."""
+    if type(packed_ip) is bytes and type(address_family) in _PLAIN_INTS:
+        if address_family == AF_INET and len(packed_ip) == 4:
+            return "%d.%d.%d.%d" % tuple(packed_ip)
+        if address_family == AF_INET6 and len(packed_ip) == 16:
+            try:
+                out = _take_out()
+            except IndexError:
+                out = ffi.new("char[]", _OUT_SIZE)
+            n = _ps_inet_ntop(address_family, packed_ip, 16, out, _OUT_SIZE)
+            if n > 0:
+                text = _unpack(out, n).decode("ascii")
+                _give_out(out)
+                return text
+            _give_out(out)
     af = c_int(address_family)
     try:
         view = ffi.from_buffer(packed_ip)
