@@ -38,6 +38,14 @@ sys.setprofile(_profile)
 threading.setprofile(_profile)
 
 
+def pytest_runtest_setup(item: Any) -> None:
+    # A test that profiles calls itself (sys.setprofile, then None) ends this
+    # hook's profiling too: put it back before every test.
+    if sys.getprofile() is not _profile:
+        sys.setprofile(_profile)
+    threading.setprofile(_profile)
+
+
 def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
     sys.setprofile(None)
     threading.setprofile(None)  # type: ignore[arg-type]

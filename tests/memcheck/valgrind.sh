@@ -24,6 +24,7 @@
 #   test_sendfile   sendfile, sendall
 #   test_lifecycle  socket/close/detach/dup/fromfd/inheritable/fcntl
 #   test_fast_paths the C loops: recv_exactly, framing, sendmmsg/recvmmsg, splice
+#   test_conversions inet_*/hton*, the IPv4 by-value shims
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 python="${PYTHON:-python3}"
@@ -31,7 +32,8 @@ command -v valgrind >/dev/null || { echo "valgrind: not installed (apt-get insta
 if [ "$#" -eq 0 ]; then
     set -- tests/test_c_bounds.py tests/test_posix.py tests/test_netdb.py \
         tests/test_datagram.py tests/test_ancillary.py tests/test_options.py \
-        tests/test_sendfile.py tests/test_lifecycle.py tests/test_fast_paths.py
+        tests/test_sendfile.py tests/test_lifecycle.py tests/test_fast_paths.py \
+        tests/test_conversions.py
 fi
 out="$(mktemp -d "${TMPDIR:-/tmp}/pysock-valgrind.XXXXXX")"
 export PYSOCK_BACKEND=cffi
