@@ -72,6 +72,7 @@ _cells_append = _cells.append
 _new_cell = lambda: _new("size_t[1]")  # noqa: E731
 _HANDLE = ffi.typeof("ps_sock *")
 _sock_init = lib.ps_sock_init
+_sock_close = lib.ps_sock_close
 _audit = getattr(sys, "audit", lambda *args: None)
 
 AF_INET = C["AF_INET"]
@@ -224,7 +225,7 @@ class socket(FastPaths, _std.socket):
         return self._h.fd
 
     def _real_close(self) -> None:
-        result = lib.ps_sock_close(self._h)
+        result = _sock_close(self._h)
         if result < 0:
             raise from_result(result)
 
@@ -640,19 +641,18 @@ class socket(FastPaths, _std.socket):
             # cffi refused flags: converted here by the stdlib's rule
             flags = c_int(flags)
             n = _recv(self._h, buf, bufsize, flags, deadline)
-        if n < 0:
-            if n == EINTR:
-                n = self._retry_recv(n, buf, bufsize, flags, deadline)
-            if n < 0:
-                # Raised here, not in a helper: one frame less to unwind and
-                # trace back (EAGAIN on a non-blocking socket is a hot path).
-                _give(buf)
-                raise from_result(n)
-        data = _unpack(buf, n) if n <= bufsize else _truncated(buf, bufsize, n)
+        if n == EINTR:
+            n = self._retry_recv(n, buf, bufsize, flags, deadline)
+        if n >= 0:
+            data = _unpack(buf, n) if n <= bufsize else _truncated(buf, bufsize, n)
         if bufsize <= POOL_BUFFER:
             _small_append(buf)
         else:
             _give(buf)
+        if n < 0:
+            # Raised here, not in a helper: one frame less to unwind and trace
+            # back (EAGAIN on a non-blocking socket is a hot path).
+            raise from_result(n)
         return data
 
     def _retry_recv(self, n: int, buf: Any, bufsize: int, flags: int, deadline: int) -> int:
