@@ -51,6 +51,8 @@ def c_long(value: Any) -> int:
 
 def c_int(value: Any) -> int:
     """PyArg "i": a C int, with getargs' range messages."""
+    if value.__class__ is int and INT_MIN <= value <= INT_MAX:
+        return value  # the common case, without c_long's frame
     number = c_long(value)
     if number > INT_MAX:
         raise OverflowError("signed integer is greater than maximum")

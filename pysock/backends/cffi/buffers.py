@@ -12,8 +12,10 @@ threshold (128 KiB) every allocation is an mmap/munmap pair plus page faults
   larger request reuses a large buffer kept from an earlier call (at most
   BIG_KEPT of them, each at most BIG_MAX bytes) or allocates one that is then
   kept.
-- take_progress()/give_progress(): the ps_progress cell of a C loop;
-  take_cell()/give_cell(): a size_t cell (sendall's progress).
+- take_progress()/give_progress(): the ps_progress cell of a C loop (the
+  hottest loops pop and append progress_cells, its list, themselves);
+  sent_cells: size_t cells (sendall's progress), a list sendall pops and
+  appends itself (at most CELLS_KEPT kept).
 - address_scratch: (sockaddr buffer, its length cell) pairs for recvfrom and
   accept; `small` is the free list of 64 KiB buffers.  Both are lists the
   hottest methods pop/append themselves, without a helper's frame.
@@ -33,11 +35,12 @@ from pysock.backends.cffi.arguments import c_ssize
 from pysock.backends.cffi.native import SOCKADDR_MAX, ffi, lib
 
 __all__ = ["read_buffer", "write_buffer", "truncated", "POOL_BUFFER", "take", "give",
-           "take_progress", "give_progress", "take_cell", "give_cell", "take_batch",
+           "take_progress", "give_progress", "progress_cells", "sent_cells", "CELLS_KEPT", "take_batch",
            "give_batch", "Batch", "small", "address_scratch", "new_address_scratch"]
 
 POOL_BUFFER = 65536
 _SMALL_KEPT = 64
+CELLS_KEPT = _SMALL_KEPT
 BIG_MAX = 16 * 1024 * 1024
 BIG_KEPT = 2
 
@@ -96,11 +99,10 @@ class _Cells:
 
 
 _progress = _Cells("ps_progress *")
-_cells = _Cells("size_t[1]")
 take_progress = _progress.take
 give_progress = _progress.give
-take_cell = _cells.take
-give_cell = _cells.give
+progress_cells = _progress._items  # popped and appended inline by send_msg/recv_msg
+sent_cells: List[Any] = []
 
 
 def new_address_scratch() -> Tuple[Any, Any]:

@@ -21,8 +21,8 @@ from typing import Any, Iterable, List, Optional, Tuple
 from pysock.backends.cffi.addresses import decode_cached, encode
 from pysock.backends.cffi.arguments import c_int, c_int_exact
 from pysock.backends.cffi.buffers import (
-    POOL_BUFFER, give, give_batch, give_progress, read_buffer, small, take, take_batch,
-    take_progress, truncated, write_buffer)
+    CELLS_KEPT, POOL_BUFFER, give, give_batch, give_progress, progress_cells as _progress_cells,
+    read_buffer, small, take, take_batch, take_progress, truncated, write_buffer)
 from pysock.backends.cffi.constants import SOCKET as C
 from pysock.backends.cffi.errors import EINTR, from_result
 from pysock.backends.cffi.native import NO_DEADLINE, SOCKADDR_MAX, ffi, lib
@@ -41,6 +41,8 @@ _recvmmsg = lib.ps_recvmmsg
 _monotonic_ns = lib.ps_monotonic_ns
 _small_pop = small.pop
 _small_append = small.append
+_progress_pop = _progress_cells.pop
+_progress_append = _progress_cells.append
 _unpack = ffi.unpack
 _NULL = ffi.NULL
 _EAGAIN = -errno.EAGAIN
@@ -87,7 +89,10 @@ class FastPaths:
                 n = self._recv_exactly_rest(buf, nbytes, flags, deadline, n)
             data = _unpack(buf, n)
         finally:
-            give(buf)
+            if nbytes <= POOL_BUFFER:
+                _small_append(buf)
+            else:
+                give(buf)
         if n < nbytes:
             raise IncompleteReadError(data, nbytes)
         return data
@@ -147,13 +152,18 @@ class FastPaths:
             flags = c_int(flags)
         t = self._timeout_ns
         deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
-        progress = take_progress()
+        # The free lists inline (no helper frames): this is a per-message path.
+        try:
+            progress = _progress_pop()
+        except IndexError:
+            progress = take_progress()
         try:
             r = _send_frame(self._h, data, len(data), flags, deadline, progress, 0)
             while r == EINTR:
                 r = _send_frame(self._h, data, len(data), flags, deadline, progress, 1)
         finally:
-            give_progress(progress)
+            if len(_progress_cells) < CELLS_KEPT:
+                _progress_append(progress)
         if r < 0:
             raise from_result(r)
 
@@ -171,8 +181,14 @@ class FastPaths:
             flags = c_int(flags)
         t = self._timeout_ns
         deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
-        buf = take(POOL_BUFFER)
-        progress = take_progress()
+        try:
+            buf = _small_pop()
+        except IndexError:
+            buf = take(POOL_BUFFER)
+        try:
+            progress = _progress_pop()
+        except IndexError:
+            progress = take_progress()
         try:
             r = _recv_frame(self._h, buf, len(buf), max_size, flags, deadline, progress, 0)
             while r == EINTR:
@@ -200,7 +216,8 @@ class FastPaths:
             raise IncompleteReadError(_unpack(buf, done - FRAME_HEADER), progress.length)
         finally:
             give(buf)
-            give_progress(progress)
+            if len(_progress_cells) < CELLS_KEPT:
+                _progress_append(progress)
 
     def try_recv(self, bufsize: int, flags: int = 0) -> Optional[bytes]:
         """recv() that returns None instead of raising BlockingIOError.

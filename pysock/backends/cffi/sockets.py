@@ -27,9 +27,10 @@ from typing import Any, Iterable, List, Optional, Tuple
 
 from pysock.backends.cffi import addresses
 from pysock.backends.cffi.buffers import (
-    POOL_BUFFER, address_scratch as _address_scratch, give as _give, give_cell as _give_cell,
+    CELLS_KEPT as _CELLS_KEPT, POOL_BUFFER, address_scratch as _address_scratch,
+    give as _give, sent_cells as _cells,
     new_address_scratch as _new_address_scratch, read_buffer as _read_buffer,
-    small as _small, take as _take, take_cell as _take_cell, truncated as _truncated,
+    small as _small, take as _take, truncated as _truncated,
     write_buffer as _write_buffer)
 from pysock.backends.cffi.arguments import (
     INT_MAX, INT_MIN, c_int, c_int_exact, c_long, c_ssize, c_uint_mask, type_name)
@@ -66,6 +67,12 @@ _encoded = addresses.encoded
 _small_pop = _small.pop
 _small_append = _small.append
 _new_small = lambda: _new("char[]", POOL_BUFFER)  # noqa: E731
+_cells_pop = _cells.pop
+_cells_append = _cells.append
+_new_cell = lambda: _new("size_t[1]")  # noqa: E731
+_HANDLE = ffi.typeof("ps_sock *")
+_sock_init = lib.ps_sock_init
+_sock_close = lib.ps_sock_close
 _audit = getattr(sys, "audit", lambda *args: None)
 
 AF_INET = C["AF_INET"]
@@ -174,13 +181,18 @@ class socket(FastPaths, _std.socket):
 
     def _setup(self, fd: int, family: int, type: int, proto: int,
                nonblocking: bool) -> None:
-        handle = ffi.new("ps_sock *")
-        lib.ps_sock_init(handle, fd)
+        handle = _new(_HANDLE)
+        _sock_init(handle, fd)
         self._h = handle
         self._io_refs = 0
         self._closed = False
-        self._family = _intenum(family, _std.AddressFamily)
-        self._type = _intenum(type & ~(_SOCK_NONBLOCK | _SOCK_CLOEXEC), _std.SocketKind)
+        # The enum caches' hits inline: every socket() and accept() comes here.
+        member = _families.get(family)
+        self._family = (member if member is not None
+                        else _intenum(family, _std.AddressFamily, _families))
+        kind = type & ~(_SOCK_NONBLOCK | _SOCK_CLOEXEC)
+        member = _kinds.get(kind)
+        self._type = member if member is not None else _intenum(kind, _std.SocketKind, _kinds)
         self._proto = proto
         if type & _SOCK_NONBLOCK:
             self._timeout_ns = 0
@@ -213,7 +225,7 @@ class socket(FastPaths, _std.socket):
         return self._h.fd
 
     def _real_close(self) -> None:
-        result = lib.ps_sock_close(self._h)
+        result = _sock_close(self._h)
         if result < 0:
             raise from_result(result)
 
@@ -324,7 +336,10 @@ class socket(FastPaths, _std.socket):
         return self._name(lib.ps_getpeername)
 
     def getsockopt(self, level: int, optname: int, buflen: int = 0, /) -> Any:
-        level, optname, buflen = c_int(level), c_int(optname), c_int(buflen)
+        if not (level.__class__ is int and optname.__class__ is int
+                and buflen.__class__ is int and INT_MIN <= level <= INT_MAX
+                and INT_MIN <= optname <= INT_MAX and INT_MIN <= buflen <= INT_MAX):
+            level, optname, buflen = c_int(level), c_int(optname), c_int(buflen)
         if buflen == 0:
             value = lib.ps_getsockopt_int(self._h, level, optname)
             if value < INT_MIN:
@@ -467,7 +482,11 @@ class socket(FastPaths, _std.socket):
             data = _read_buffer(data)
         t = self._timeout_ns
         deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
-        sent = _take_cell()
+        # The cell free list inline, as recv's buffer pool (no helper frames).
+        try:
+            sent = _cells_pop()
+        except IndexError:
+            sent = _new_cell()
         sent[0] = 0
         try:
             result = _sendall(self._h, data, len(data), flags, deadline, sent)
@@ -476,7 +495,8 @@ class socket(FastPaths, _std.socket):
         except (TypeError, OverflowError):
             return self.sendall(data, c_int(flags))
         finally:
-            _give_cell(sent)
+            if len(_cells) < _CELLS_KEPT:
+                _cells_append(sent)
         if result < 0:
             raise from_result(result)
 
@@ -621,21 +641,23 @@ class socket(FastPaths, _std.socket):
             # cffi refused flags: converted here by the stdlib's rule
             flags = c_int(flags)
             n = _recv(self._h, buf, bufsize, flags, deadline)
-        if n < 0:
+        if n == EINTR:
             n = self._retry_recv(n, buf, bufsize, flags, deadline)
-        data = _unpack(buf, n) if n <= bufsize else _truncated(buf, bufsize, n)
+        if n >= 0:
+            data = _unpack(buf, n) if n <= bufsize else _truncated(buf, bufsize, n)
         if bufsize <= POOL_BUFFER:
             _small_append(buf)
         else:
             _give(buf)
+        if n < 0:
+            # Raised here, not in a helper: one frame less to unwind and trace
+            # back (EAGAIN on a non-blocking socket is a hot path).
+            raise from_result(n)
         return data
 
     def _retry_recv(self, n: int, buf: Any, bufsize: int, flags: int, deadline: int) -> int:
         while n == EINTR:  # keeping the first deadline, as _retry_send
             n = _recv(self._h, buf, bufsize, flags, deadline)
-        if n < 0:
-            _give(buf)
-            raise from_result(n)
         return n
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
@@ -825,22 +847,20 @@ def _int_option(value: Any) -> Optional[int]:
     return value if INT_MIN <= value <= INT_MAX else None
 
 
-_enum_members: "dict[Tuple[Any, int], int]" = {}
+# value -> AddressFamily / SocketKind member (or the value itself, if none).
+_families: "dict[int, int]" = {}
+_kinds: "dict[int, int]" = {}
 
 
-def _intenum(value: int, enum_class: Any) -> int:
-    """The enum member for value, or value itself (cached: enum lookups are
-    slow and every accept() makes a socket)."""
-    try:
-        return _enum_members[enum_class, value]
-    except KeyError:
-        pass
+def _intenum(value: int, enum_class: Any, members: "dict[int, int]") -> int:
+    """The enum member for value, or value itself, kept in `members` (a
+    cache: enum lookups are slow and every socket() and accept() needs two)."""
     try:
         member = enum_class(value)
     except ValueError:
         member = value
-    if len(_enum_members) < 256:
-        _enum_members[enum_class, value] = member
+    if len(members) < 128:
+        members[value] = member
     return member
 
 
