@@ -135,15 +135,21 @@ int ps_sockaddr_decode(const void *addr, unsigned addrlen, ps_addr_view *view)
     }
 }
 
+/* The packed size of an address of family `af`, or 0 for another family. */
+static size_t inet_packed_size(int af)
+{
+    if (af == AF_INET)
+        return sizeof(struct in_addr);
+    if (af == AF_INET6)
+        return sizeof(struct in6_addr);
+    return 0;
+}
+
 int ps_inet_pton(int af, const char *src, void *dst, size_t dstlen)
 {
     unsigned char buf[sizeof(struct in6_addr)];
-    size_t need;
-    if (af == AF_INET)
-        need = sizeof(struct in_addr);
-    else if (af == AF_INET6)
-        need = sizeof(struct in6_addr);
-    else
+    size_t need = inet_packed_size(af);
+    if (need == 0)
         return -EAFNOSUPPORT;
     if (src == NULL || dst == NULL || dstlen < need)
         return -EINVAL;
@@ -158,12 +164,8 @@ int ps_inet_pton(int af, const char *src, void *dst, size_t dstlen)
 
 int ps_inet_ntop(int af, const void *src, size_t srclen, char *dst, size_t dstlen)
 {
-    size_t need;
-    if (af == AF_INET)
-        need = sizeof(struct in_addr);
-    else if (af == AF_INET6)
-        need = sizeof(struct in6_addr);
-    else
+    size_t need = inet_packed_size(af);
+    if (need == 0)
         return -EAFNOSUPPORT;
     if (src == NULL || dst == NULL || srclen != need)
         return -EINVAL;

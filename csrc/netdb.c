@@ -112,6 +112,29 @@ static int copy_hostent(const struct hostent *src, struct hostent *dst,
 }
 #endif
 
+/* ps_gethostby*'s result from a lookup's outcome (the convention above). */
+#if defined(__linux__)
+/* The *_r lookups: r is their return value, *result and *h_err their outputs. */
+static int reentrant_outcome(int r, struct hostent **result, const int *h_err)
+{
+    if (r == ERANGE)
+        return -ERANGE;
+    if (*result == NULL)
+        return *h_err ? *h_err : HOST_NOT_FOUND;
+    return 0;
+}
+#else
+/* The locked lookups: r is copy_hostent's result, or h_errno without a hostent. */
+static int copied_outcome(int r, struct hostent *storage, struct hostent **result, int *h_err)
+{
+    if (r == 0)
+        *result = storage;
+    else if (r > 0)
+        *h_err = r;
+    return r;
+}
+#endif
+
 /* 0 with *result set; > 0 an h_errno value; -ERANGE: give a bigger buffer. */
 int ps_gethostbyname(const char *name, int family, struct hostent *storage,
                      char *buf, size_t buflen, struct hostent **result, int *h_err)
@@ -122,21 +145,13 @@ int ps_gethostbyname(const char *name, int family, struct hostent *storage,
         return -EINVAL;
 #if defined(__linux__)
     int r = gethostbyname2_r(name, family, storage, buf, buflen, result, h_err);
-    if (r == ERANGE)
-        return -ERANGE;
-    if (*result == NULL)
-        return *h_err ? *h_err : HOST_NOT_FOUND;
-    return 0;
+    return reentrant_outcome(r, result, h_err);
 #else
     pthread_mutex_lock(&netdb_lock);
     struct hostent *h = family == AF_INET ? gethostbyname(name) : NULL;
     int r = h ? copy_hostent(h, storage, buf, buflen) : h_errno;
     pthread_mutex_unlock(&netdb_lock);
-    if (r == 0)
-        *result = storage;
-    else if (r > 0)
-        *h_err = r;
-    return r;
+    return copied_outcome(r, storage, result, h_err);
 #endif
 }
 
@@ -151,21 +166,13 @@ int ps_gethostbyaddr(const void *addr, unsigned addrlen, int family,
 #if defined(__linux__)
     int r = gethostbyaddr_r(addr, (socklen_t)addrlen, family, storage, buf, buflen,
                             result, h_err);
-    if (r == ERANGE)
-        return -ERANGE;
-    if (*result == NULL)
-        return *h_err ? *h_err : HOST_NOT_FOUND;
-    return 0;
+    return reentrant_outcome(r, result, h_err);
 #else
     pthread_mutex_lock(&netdb_lock);
     struct hostent *h = gethostbyaddr(addr, (socklen_t)addrlen, family);
     int r = h ? copy_hostent(h, storage, buf, buflen) : h_errno;
     pthread_mutex_unlock(&netdb_lock);
-    if (r == 0)
-        *result = storage;
-    else if (r > 0)
-        *h_err = r;
-    return r;
+    return copied_outcome(r, storage, result, h_err);
 #endif
 }
 
