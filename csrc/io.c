@@ -159,15 +159,15 @@ ssize_t ps_sendto(ps_sock *s, const void *buf, size_t len, int flags,
 }
 
 ssize_t ps_sendall(ps_sock *s, const void *buf, size_t len, int flags,
-                   int64_t deadline, size_t *sent)
+                   int64_t deadline, size_t offset)
 {
-    if (len > PS_IO_MAX)
+    if (len > PS_IO_MAX || offset > len)
         return -EINVAL;
     int fd = sock_enter(s);
     if (fd < 0)
         return fd;
     const char *p = buf;
-    size_t done = *sent;
+    size_t done = offset;
     ssize_t r = 0;
     while (done < len) {
         ssize_t n = send(fd, p + done, len - done, flags | PS_MSG_NOSIGNAL);
@@ -180,7 +180,9 @@ ssize_t ps_sendall(ps_sock *s, const void *buf, size_t len, int flags,
             continue;
         break;
     }
-    *sent = done;
+    /* Interrupted by a signal: how far it got, for the call that resumes. */
+    if (r == 0 || r == -EINTR)
+        r = (ssize_t)done;
     return sock_leave(s, r);
 }
 

@@ -11,11 +11,13 @@
  *   ps_recvmmsg       many datagrams per system call, block for the first only
  *   ps_splice         splice(2): bytes between a pipe and another descriptor
  *
- * Progress lives in a ps_progress the caller owns, so that after -EINTR
- * (returned, never retried here: Python runs the signal handlers, PEP 475)
- * the call resumes where it stopped.  Callers pass resume = 0 on the first
- * call, which resets it.  Nothing in it is trusted: every offset is checked
- * against the lengths passed by value before memory is touched.
+ * A signal stops a loop (never retried here: Python runs the handlers, PEP
+ * 475) and the next call resumes where it stopped.  The sending loops return
+ * how far they got (the whole length when done, less when interrupted) and
+ * take that offset back by value; the receiving loops keep their progress in
+ * a ps_progress the caller owns (resume = 0 on the first call resets it).
+ * Nothing passed back is trusted: every offset is checked against the
+ * lengths passed by value before memory is touched.
  *
  * Deadlines: one for the whole call (Python computes it once), as sendall.
  */
@@ -83,16 +85,15 @@ ssize_t ps_recv_exactly(ps_sock *s, void *buf, size_t len, int flags,
 }
 
 ssize_t ps_send_frame(ps_sock *s, const void *data, size_t len, int flags,
-                      int64_t deadline, ps_progress *p, int resume)
+                      int64_t deadline, size_t offset)
 {
-    progress_start(p, resume);
     if (len > UINT32_MAX)
         return -EMSGSIZE;
     unsigned char header[FRAME_HEADER] = {
         (unsigned char)(len >> 24), (unsigned char)(len >> 16),
         (unsigned char)(len >> 8), (unsigned char)len};
     size_t total = len + FRAME_HEADER;
-    size_t done = p->done;
+    size_t done = offset;
     if (done > total)
         return -EINVAL;
     int fd = sock_enter(s);
@@ -126,7 +127,8 @@ ssize_t ps_send_frame(ps_sock *s, const void *data, size_t len, int flags,
             continue;
         break;
     }
-    p->done = done;
+    if (r == 0 || r == -EINTR)
+        r = (ssize_t)done;  /* as ps_sendall: the frame's bytes sent so far */
     return sock_leave(s, r);
 }
 

@@ -93,8 +93,10 @@ int ps_accept(ps_sock *s, void *addr, unsigned *addrlen, int flags, int64_t dead
 ssize_t ps_send(ps_sock *s, const void *buf, size_t len, int flags, int64_t deadline);
 ssize_t ps_sendto(ps_sock *s, const void *buf, size_t len, int flags,
                   const void *addr, unsigned addrlen, int64_t deadline);
+/* Sends buf[offset:len]; returns len when all is sent, less when a signal
+   stopped it (the offset to resume from, after the handlers ran), or -errno. */
 ssize_t ps_sendall(ps_sock *s, const void *buf, size_t len, int flags,
-                   int64_t deadline, size_t *sent);
+                   int64_t deadline, size_t offset);
 ssize_t ps_recv(ps_sock *s, void *buf, size_t len, int flags, int64_t deadline);
 ssize_t ps_recvfrom(ps_sock *s, void *buf, size_t len, int flags,
                     void *addr, unsigned *addrlen, int64_t deadline);
@@ -108,8 +110,10 @@ ssize_t ps_sendfile(ps_sock *s, int in_fd, int64_t *offset, size_t count, int64_
 ssize_t ps_read(int fd, void *buf, size_t len);
 ssize_t ps_write(int fd, const void *buf, size_t len);
 
-/* loops.c: the C loops (fast paths).  Progress of one call, kept by the
-   caller across -EINTR retries (resume = 1); resume = 0 starts afresh. */
+/* loops.c: the C loops (fast paths).  The receiving loops' progress, kept
+   by the caller across -EINTR retries (resume = 1); resume = 0 starts afresh.
+   ps_send_frame resumes as ps_sendall: from the offset it returned (header
+   included: len + 4 when the frame is out). */
 typedef struct ps_progress {
     size_t done;                /* bytes moved so far (frames: header included) */
     size_t length;              /* ps_recv_frame: the payload length, once read */
@@ -126,7 +130,7 @@ typedef struct ps_progress {
 ssize_t ps_recv_exactly(ps_sock *s, void *buf, size_t len, int flags,
                         int64_t deadline, ps_progress *p, int resume);
 ssize_t ps_send_frame(ps_sock *s, const void *data, size_t len, int flags,
-                      int64_t deadline, ps_progress *p, int resume);
+                      int64_t deadline, size_t offset);
 ssize_t ps_recv_frame(ps_sock *s, void *buf, size_t buflen, size_t max_size,
                       int flags, int64_t deadline, ps_progress *p, int resume);
 ssize_t ps_sendmmsg(ps_sock *s, void *const *bufs, const size_t *lens, size_t n,

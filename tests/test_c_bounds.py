@@ -149,15 +149,39 @@ def test_byte_counts_beyond_ssize_max_are_refused():
             assert lib.ps_recv(handle(b), buf, size, 0, lib.PS_NO_DEADLINE) == -errno.EINVAL
             assert lib.ps_sendto(handle(a), buf, size, 0, ffi.NULL, 0,
                                  lib.PS_NO_DEADLINE) == -errno.EINVAL
-            sent = ffi.new("size_t *", 0)
             assert lib.ps_sendall(handle(a), buf, size, 0, lib.PS_NO_DEADLINE,
-                                  sent) == -errno.EINVAL
+                                  0) == -errno.EINVAL
             assert lib.ps_read(b.fileno(), buf, size) == -errno.EINVAL
             assert lib.ps_write(a.fileno(), buf, size) == -errno.EINVAL
         # Nothing was sent by any of them.
         b.setblocking(False)
         with pytest.raises(BlockingIOError):
             b.recv(1)
+
+
+def test_send_loops_resume_from_a_checked_offset():
+    """ps_sendall and ps_send_frame take the offset they returned (a signal
+    stopped them) back by value: past the end is refused, inside it only the
+    rest goes out, and the result is the whole length when done."""
+    a, b = std_socket.socketpair()
+    with a, b:
+        data = bytes(range(10))
+        for offset in (11, SIZE_MAX):
+            assert lib.ps_sendall(handle(a), data, 10, 0, lib.PS_NO_DEADLINE,
+                                  offset) == -errno.EINVAL
+        for offset in (15, SIZE_MAX):  # the frame is 4 + 10 bytes
+            assert lib.ps_send_frame(handle(a), data, 10, 0, lib.PS_NO_DEADLINE,
+                                     offset) == -errno.EINVAL
+        assert lib.ps_sendall(handle(a), data, 10, 0, lib.PS_NO_DEADLINE, 7) == 10
+        assert lib.ps_sendall(handle(a), data, 10, 0, lib.PS_NO_DEADLINE, 10) == 10
+        assert lib.ps_send_frame(handle(a), data, 10, 0, lib.PS_NO_DEADLINE, 2) == 14
+        assert lib.ps_send_frame(handle(a), data, 10, 0, lib.PS_NO_DEADLINE, 6) == 14
+        expected = data[7:] + struct.pack(">I", 10)[2:] + data + data[2:]
+        b.settimeout(5)
+        got = b""
+        while len(got) < len(expected):
+            got += b.recv(64)
+        assert got == expected
 
 
 def message_call(sock, send: bool, bufs, lens, nbufs, controllen=0, control=ffi.NULL):

@@ -100,6 +100,22 @@ def test_blocking_sendall_to_a_full_buffer_is_retried(api, unix_pair):
     assert sent_signals >= 3
 
 
+def test_blocking_send_msg_to_a_full_buffer_is_retried(api, unix_pair):
+    """send_msg() resumes as sendall() does: frames interrupted mid-way by
+    signals arrive whole, in order, once (the header and the payload)."""
+    a, b = unix_pair
+    payloads = [bytes([i]) * (1 << 20) for i in range(4)]   # far more than the buffers
+    got = []
+    with hang_guard(20), SignalPelter() as pelter:
+        helper = after(PELT, lambda: got.extend(b.recv_msg(1 << 21) for _ in payloads))
+        for payload in payloads:
+            a.send_msg(payload)
+        sent_signals = pelter.handled
+    helper.join(timeout=20)
+    assert got == payloads
+    assert sent_signals >= 3
+
+
 def test_send_to_a_full_buffer_is_retried(api, unix_pair):
     a, b = unix_pair
     a.setblocking(False)

@@ -12,10 +12,9 @@ threshold (128 KiB) every allocation is an mmap/munmap pair plus page faults
   larger request reuses a large buffer kept from an earlier call (at most
   BIG_KEPT of them, each at most BIG_MAX bytes) or allocates one that is then
   kept.
-- take_progress()/give_progress(): the ps_progress cell of a C loop (the
-  hottest loops pop and append progress_cells, its list, themselves);
-  sent_cells: size_t cells (sendall's progress), a list sendall pops and
-  appends itself (at most CELLS_KEPT kept).
+- take_progress()/give_progress(): the ps_progress cell of a receiving C
+  loop (recv_msg pops and appends progress_cells, its list, itself).  The
+  sending loops need none: their progress comes back as the result.
 - address_scratch: (sockaddr buffer, its length cell) pairs for recvfrom and
   accept; `small` is the free list of 64 KiB buffers.  Both are lists the
   hottest methods pop/append themselves, without a helper's frame.
@@ -35,7 +34,7 @@ from pysock.backends.cffi.arguments import c_ssize
 from pysock.backends.cffi.native import SOCKADDR_MAX, ffi, lib
 
 __all__ = ["read_buffer", "write_buffer", "truncated", "POOL_BUFFER", "take", "give",
-           "take_progress", "give_progress", "progress_cells", "sent_cells", "CELLS_KEPT", "take_batch",
+           "take_progress", "give_progress", "progress_cells", "CELLS_KEPT", "take_batch",
            "give_batch", "Batch", "small", "address_scratch", "new_address_scratch"]
 
 POOL_BUFFER = 65536
@@ -101,8 +100,7 @@ class _Cells:
 _progress = _Cells("ps_progress *")
 take_progress = _progress.take
 give_progress = _progress.give
-progress_cells = _progress._items  # popped and appended inline by send_msg/recv_msg
-sent_cells: List[Any] = []
+progress_cells = _progress._items  # popped and appended inline by recv_msg
 
 
 def new_address_scratch() -> Tuple[Any, Any]:

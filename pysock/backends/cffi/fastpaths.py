@@ -152,20 +152,13 @@ class FastPaths:
             flags = c_int(flags)
         t = self._timeout_ns
         deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
-        # The free lists inline (no helper frames): this is a per-message path.
-        try:
-            progress = _progress_pop()
-        except IndexError:
-            progress = take_progress()
-        try:
-            r = _send_frame(self._h, data, len(data), flags, deadline, progress, 0)
-            while r == EINTR:
-                r = _send_frame(self._h, data, len(data), flags, deadline, progress, 1)
-        finally:
-            if len(_progress_cells) < CELLS_KEPT:
-                _progress_append(progress)
-        if r < 0:
-            raise from_result(r)
+        size = len(data)
+        total = size + FRAME_HEADER
+        sent = _send_frame(self._h, data, size, flags, deadline, 0)
+        while 0 <= sent < total:  # a signal stopped it: resume (as sendall)
+            sent = _send_frame(self._h, data, size, flags, deadline, sent)
+        if sent < 0:
+            raise from_result(sent)
 
     def recv_msg(self, max_size: int = DEFAULT_MAX_MSG, flags: int = 0) -> bytes:
         """Receive one frame sent by send_msg and return its payload.

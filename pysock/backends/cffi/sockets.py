@@ -27,8 +27,7 @@ from typing import Any, Iterable, List, Optional, Tuple
 
 from pysock.backends.cffi import addresses
 from pysock.backends.cffi.buffers import (
-    CELLS_KEPT as _CELLS_KEPT, POOL_BUFFER, address_scratch as _address_scratch,
-    give as _give, sent_cells as _cells,
+    POOL_BUFFER, address_scratch as _address_scratch, give as _give,
     new_address_scratch as _new_address_scratch, read_buffer as _read_buffer,
     small as _small, take as _take, truncated as _truncated,
     write_buffer as _write_buffer)
@@ -67,11 +66,9 @@ _encoded = addresses.encoded
 _small_pop = _small.pop
 _small_append = _small.append
 _new_small = lambda: _new("char[]", POOL_BUFFER)  # noqa: E731
-_cells_pop = _cells.pop
-_cells_append = _cells.append
-_new_cell = lambda: _new("size_t[1]")  # noqa: E731
 _HANDLE = ffi.typeof("ps_sock *")
 _sock_init = lib.ps_sock_init
+_sock_open = lib.ps_sock_open
 _sock_close = lib.ps_sock_close
 _audit = getattr(sys, "audit", lambda *args: None)
 
@@ -482,23 +479,19 @@ class socket(FastPaths, _std.socket):
             data = _read_buffer(data)
         t = self._timeout_ns
         deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
-        # The cell free list inline, as recv's buffer pool (no helper frames).
+        size = len(data)
         try:
-            sent = _cells_pop()
-        except IndexError:
-            sent = _new_cell()
-        sent[0] = 0
-        try:
-            result = _sendall(self._h, data, len(data), flags, deadline, sent)
-            while result == EINTR:
-                result = _sendall(self._h, data, len(data), flags, deadline, sent)
+            sent = _sendall(self._h, data, size, flags, deadline, 0)
         except (TypeError, OverflowError):
-            return self.sendall(data, c_int(flags))
-        finally:
-            if len(_cells) < _CELLS_KEPT:
-                _cells_append(sent)
-        if result < 0:
-            raise from_result(result)
+            # cffi refused flags: converted here by the stdlib's rule
+            flags = c_int(flags)
+            sent = _sendall(self._h, data, size, flags, deadline, 0)
+        # Short of size: a signal stopped it.  The handlers run before the
+        # loop's test (PEP 475); the call resumes where it stopped.
+        while 0 <= sent < size:
+            sent = _sendall(self._h, data, size, flags, deadline, sent)
+        if sent < 0:
+            raise from_result(sent)
 
     def sendto(self, data: Any, *args: Any) -> int:
         """sendto(data[, flags], address)"""
