@@ -23,7 +23,7 @@ from pysock.backends.cffi.arguments import c_int, c_uint_mask
 from pysock.backends.cffi.constants import SOCKET as C
 from pysock.backends.cffi.native import SOCKADDR_MAX, ffi, lib
 
-__all__ = ["encode", "encode_cached", "encoded", "decode", "decode_cached", "host_bytes", "new_buffer", "setipaddr"]
+__all__ = ["encode", "encode_cached", "encoded", "decode", "decode_cached", "decoded", "host_bytes", "new_buffer", "setipaddr"]
 
 AF_INET = C["AF_INET"]
 AF_INET6 = C.get("AF_INET6", -1)
@@ -245,6 +245,7 @@ def decode(buf: Any, length: int) -> Any:
 # int, str, bytes, None) and depends on those bytes only.
 _DECODED_KEPT = 1024
 _decoded: "dict[bytes, Any]" = {}
+decoded = _decoded  # its hits are looked up inline by recvfrom
 
 
 def decode_cached(buf: Any, length: int) -> Any:
