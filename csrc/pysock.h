@@ -66,6 +66,8 @@ int ps_sock_in_flight(ps_sock *s);
 
 /* socket.c: creating, naming and configuring sockets */
 int ps_socket(int family, int type, int proto);
+/* ps_socket, and the handle initialised on it: one call per socket(). */
+int ps_sock_open(ps_sock *s, int family, int type, int proto);
 int ps_socketpair(int family, int type, int proto, int *fds);
 int ps_close_fd(int fd);
 int ps_dup(int fd);

@@ -31,6 +31,14 @@ int ps_socket(int family, int type, int proto)
 #endif
 }
 
+int ps_sock_open(ps_sock *s, int family, int type, int proto)
+{
+    int fd = ps_socket(family, type, proto);
+    if (fd >= 0)
+        ps_sock_init(s, fd);
+    return fd;
+}
+
 int ps_socketpair(int family, int type, int proto, int *fds)
 {
 #ifdef PS_HAVE_ATOMIC_CLOEXEC

@@ -53,7 +53,9 @@ def c_int(value: Any) -> int:
     """PyArg "i": a C int, with getargs' range messages."""
     if value.__class__ is int and INT_MIN <= value <= INT_MAX:
         return value  # the common case, without c_long's frame
-    number = c_long(value)
+    number = _index(value)  # c_long inline: IntEnum members come this way
+    if not _LONG_MIN <= number <= _LONG_MAX:
+        raise OverflowError("Python int too large to convert to C long")
     if number > INT_MAX:
         raise OverflowError("signed integer is greater than maximum")
     if number < INT_MIN:

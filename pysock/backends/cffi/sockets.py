@@ -160,27 +160,27 @@ class socket(FastPaths, _std.socket):
                 proto = 0
             _audit("socket.__new__", self, family, type, proto)
             flags = _SOCK_NONBLOCK if _default_timeout_ns >= 0 else 0
-            fd = lib.ps_socket(family, type | flags, proto)
+            handle = _new(_HANDLE)
+            fd = _sock_open(handle, family, type | flags, proto)
             if fd < 0:
                 raise from_result(fd)
-            nonblocking = bool(flags) or bool(type & _SOCK_NONBLOCK)
-        else:
-            _audit("socket.__new__", self, family, type, proto)
-            fd = c_int(fileno)
-            if fd < 0:
-                raise ValueError("negative file descriptor")
-            info = ffi.new("int[3]", [family, type, proto])
-            result = lib.ps_fd_socket_info(fd, info, info + 1, info + 2)
-            if result < 0:
-                raise from_result(result)
-            family, type, proto = info[0], info[1], info[2]
-            nonblocking = False
-        self._setup(fd, family, type, proto, nonblocking)
-
-    def _setup(self, fd: int, family: int, type: int, proto: int,
-               nonblocking: bool) -> None:
+            self._setup(handle, family, type, proto, bool(flags) or bool(type & _SOCK_NONBLOCK))
+            return
+        _audit("socket.__new__", self, family, type, proto)
+        fd = c_int(fileno)
+        if fd < 0:
+            raise ValueError("negative file descriptor")
+        info = ffi.new("int[3]", [family, type, proto])
+        result = lib.ps_fd_socket_info(fd, info, info + 1, info + 2)
+        if result < 0:
+            raise from_result(result)
         handle = _new(_HANDLE)
         _sock_init(handle, fd)
+        self._setup(handle, info[0], info[1], info[2], False)
+
+    def _setup(self, handle: Any, family: int, type: int, proto: int,
+               nonblocking: bool) -> None:
+        """Adopt a handle initialised on a new descriptor."""
         self._h = handle
         self._io_refs = 0
         self._closed = False
@@ -194,9 +194,11 @@ class socket(FastPaths, _std.socket):
         self._proto = proto
         if type & _SOCK_NONBLOCK:
             self._timeout_ns = 0
+        elif _default_timeout_ns < 0:
+            self._timeout_ns = -1
         else:
             self._keep_timeout(_default_timeout_ns)
-            if _default_timeout_ns >= 0 and not nonblocking:
+            if not nonblocking:
                 self._set_blocking(False)
 
     @classmethod
@@ -205,7 +207,9 @@ class socket(FastPaths, _std.socket):
         """A socket object for a descriptor pysock just made (accept, socketpair)."""
         sock = cls.__new__(cls)
         _audit("socket.__new__", sock, family, type, proto)
-        sock._setup(fd, family, type, proto, nonblocking)
+        handle = _new(_HANDLE)
+        _sock_init(handle, fd)
+        sock._setup(handle, family, type, proto, nonblocking)
         return sock
 
     def __del__(self) -> None:
