@@ -130,7 +130,7 @@ WORKLOADS = [
              [us_per("accept", "connection")], needs_driver=True),
     Workload("sendfile", "sendfile", [16 * MiB], [1024 * MiB],
              [mb_per_s("sendfile")], needs_driver=True, needs_file=True),
-    Workload("loops", "loops", [2 * MiB, 16 * MiB], [16 * MiB, 512 * MiB],
+    Workload("loops", "loops", [2 * MiB, 16 * MiB], [64 * MiB, 512 * MiB],
              [mb_per_s(f"{op}_{size}", C_LOOP)
               for size in ("1k", "64k")
               for op in ("sendall", "recv_exactly", "send_msg", "recv_msg")],
