@@ -686,6 +686,11 @@ class socket(FastPaths, _std.socket):
         return n
 
     def _recvfrom(self, view: Any, nbytes: int, flags: int) -> Tuple[int, Any]:
+        """recvfrom and recvfrom_into: (bytes received, sender address).
+
+        The address scratch's pool and the decoded-address cache's hit are
+        inline: this runs once per datagram.
+        """
         try:
             scratch = _scratch_pop()
         except IndexError:
@@ -706,7 +711,11 @@ class socket(FastPaths, _std.socket):
                 n = _recvfrom(self._h, view, nbytes, flags, addr, length, deadline)
             if n < 0:
                 raise from_result(n)
-            return n, _decode_cached(addr, length[0])
+            size = length[0]
+            address = _decoded.get(_unpack(addr, size))
+            if address is None:
+                address = _decode_cached(addr, size)  # raises on a bad address
+            return n, address
         finally:
             _scratch_append(scratch)
 
@@ -715,9 +724,7 @@ class socket(FastPaths, _std.socket):
             bufsize = c_ssize(bufsize)
         if bufsize < 0:
             raise ValueError("negative buffersize in recvfrom")
-        # One frame per datagram: the pools' and the address cache's fast
-        # cases inline, as recv's (_recvfrom serves recvfrom_into).
-        if bufsize <= POOL_BUFFER:
+        if bufsize <= POOL_BUFFER:  # the pool's fast case inline, as recv's
             try:
                 buf = _small_pop()
             except IndexError:
@@ -725,36 +732,13 @@ class socket(FastPaths, _std.socket):
         else:
             buf = _take(bufsize)
         try:
-            scratch = _scratch_pop()
-        except IndexError:
-            scratch = _new_address_scratch()
-        addr, length = scratch
-        length[0] = SOCKADDR_MAX
-        t = self._timeout_ns
-        deadline = _monotonic_ns() + t if t > 0 else NO_DEADLINE
-        try:
-            n = _recvfrom(self._h, buf, bufsize, flags, addr, length, deadline)
-        except (TypeError, OverflowError):
-            # cffi refused flags: converted here by the stdlib's rule
-            flags = c_int(flags)
-            n = _recvfrom(self._h, buf, bufsize, flags, addr, length, deadline)
-        while n == EINTR:  # keeping the first deadline, as _retry_send
-            length[0] = SOCKADDR_MAX
-            n = _recvfrom(self._h, buf, bufsize, flags, addr, length, deadline)
-        if n >= 0:
-            data = _unpack(buf, n) if n <= bufsize else _truncated(buf, bufsize, n)
-            size = length[0]
-            address = _decoded.get(_unpack(addr, size))
-            if address is None:
-                address = _decode_cached(addr, size)  # raises on a bad address
-        _scratch_append(scratch)
-        if bufsize <= POOL_BUFFER:
-            _small_append(buf)
-        else:
-            _give(buf)
-        if n < 0:
-            raise from_result(n)
-        return data, address
+            n, address = self._recvfrom(buf, bufsize, flags)
+            return (_unpack(buf, n) if n <= bufsize else _truncated(buf, bufsize, n)), address
+        finally:
+            if bufsize <= POOL_BUFFER:
+                _small_append(buf)
+            else:
+                _give(buf)
 
     def recvfrom_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> Tuple[int, Any]:
         if nbytes.__class__ is not int:
